@@ -1,0 +1,61 @@
+# SPDX-License-Identifier: MIT
+# lgalloc: top-level build.  Non-recursive: each directory contributes a
+# fragment (lib/lib.mk, tests/tests.mk, ...) that adds its targets.
+#
+#   make                 build the library, tools, benchmarks and BPF objects
+#   make test            unit, integration and sanitizer suites (root for the
+#                        kernel tests; they SKIP with a reason otherwise)
+#   make bench           install missing packages, build, run the benchmarks
+#   make deps            install the Debian packages the build needs
+#   make install PREFIX=/usr/local DESTDIR=
+#   make SAN=asan|tsan   a sanitizer build in build-asan/ or build-tsan/
+
+PREFIX ?= /usr/local
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+AR ?= ar
+SAN ?=
+BUILD ?= build$(if $(SAN),-$(SAN))
+
+WARNINGS := -Wall -Wextra -Werror
+CFLAGS ?= -O2 -g
+BASE_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -pthread -fno-strict-aliasing
+SAN_FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+SAN_FLAGS_tsan := -fsanitize=thread -fno-omit-frame-pointer
+SAN_FLAGS := $(SAN_FLAGS_$(SAN))
+ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
+
+Q := $(if $(V),,@)
+msg = $(if $(V),,@printf '  %-8s %s\n' '$(1)' '$(2)';)
+
+.PHONY: all clean install uninstall test bench deps format format-check
+all:
+
+include lib/lib.mk
+-include bpf/bpf.mk
+-include tools/tools.mk
+-include bench/bench.mk
+include tests/tests.mk
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+format:
+	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+
+format-check:
+	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
+
+clean:
+	$(Q)rm -rf build build-asan build-tsan
+
+$(BUILD)/%/.dir:
+	$(Q)mkdir -p $(@D) && touch $@
+
+.SECONDARY:

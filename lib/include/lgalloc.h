@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lgalloc: a large-object allocator that pools multi-megabyte regions.
+ *
+ * Regions come in 16 power-of-two size classes, 2 MiB (2^21) to 64 GiB
+ * (2^36).  A request is rounded up to the next class; the handle carries the
+ * whole region.  Freed regions are cached per thread and in global pools and
+ * handed out again without a system call.
+ *
+ * Every function returns 0 on success or a negative error code:
+ *   -EINVAL                invalid argument: a NULL pointer where one is
+ *                          required, a malformed handle (length not a class
+ *                          size, NULL pointer with a non-zero length, pointer
+ *                          not a region lgalloc handed out), a configuration
+ *                          value out of range
+ *   -ENOMEM                out of memory: the pools are empty and no new area
+ *                          could be mapped
+ *   -ERANGE                a prefetch range that does not lie inside the
+ *                          region (including offset + len overflowing)
+ *   -LGALLOC_ERR_DISABLED  the allocator is disabled (the default until
+ *                          lgalloc_configure() enables it)
+ *   -LGALLOC_ERR_SIZE      the size has no class: 1 MiB or less, or more
+ *                          than 64 GiB
+ *   -errno                 any other failure of a system call, as the
+ *                          kernel reported it
+ * lgalloc_strerror() turns any of them into a message.
+ */
+#ifndef LGALLOC_H
+#define LGALLOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LGALLOC_VERSION_MAJOR 0
+#define LGALLOC_VERSION_MINOR 1
+#define LGALLOC_VERSION_PATCH 0
+
+#define LGALLOC_MIN_CLASS 21 /* log2 of the smallest region, 2 MiB */
+#define LGALLOC_MAX_CLASS 36 /* log2 of the largest region, 64 GiB */
+#define LGALLOC_NUM_CLASSES (LGALLOC_MAX_CLASS - LGALLOC_MIN_CLASS + 1)
+
+/* Library-specific error codes, returned negated; above the errno range. */
+enum lgalloc_errno {
+	__LGALLOC_ERR_START = 4000,
+	LGALLOC_ERR_DISABLED = 4000, /* allocator not enabled */
+	LGALLOC_ERR_SIZE = 4001,     /* no size class for this size */
+	__LGALLOC_ERR_END,
+};
+
+/* A leased region.  len is the class size: a power of two, at least the
+ * request.  {NULL, 0} is the empty handle. */
+struct lgalloc_handle {
+	void *ptr;
+	size_t len;
+};
+
+/*
+ * Lease a region of at least @bytes bytes into @out.  bytes == 0 succeeds
+ * with the empty handle.  On error *out is set to the empty handle.
+ * The region's contents are unspecified: a fresh region reads as zero, a
+ * reused one holds what its last user wrote unless it was returned to the
+ * kernel (eager return, background worker).
+ */
+int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out);
+
+/*
+ * Give a region back.  Any thread may free any region.  The empty handle is
+ * a no-op.  A handle lgalloc did not hand out, or whose length does not
+ * match its region's class, is rejected with -EINVAL and nothing changes.
+ * Freeing a region twice is undefined behaviour.
+ */
+int lgalloc_deallocate(struct lgalloc_handle handle);
+
+/*
+ * Advise the kernel that bytes [offset, offset + len) of the region will be
+ * needed soon (MADV_WILLNEED): swapped-out pages are read in the background.
+ * Never changes contents.  len == 0 is a no-op.  A range outside the region,
+ * or one whose end overflows, is -ERANGE.
+ */
+int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len);
+
+/*
+ * Configuration.  lgalloc_config_init() marks every field "unchanged" (-1);
+ * set the ones to change and call lgalloc_configure().  Invalid values are
+ * rejected with -EINVAL and nothing is applied.
+ */
+struct lgalloc_config {
+	int enabled;		     /* 1 on, 0 off (default: off) */
+	int eager_return;	     /* 1: MADV_DONTNEED regions that overflow
+					to the global pool (default: 0) */
+	long growth_dampener;	     /* area growth factor 1 + 1/(n+1)
+					(default: 0, areas double) */
+	long local_buffer_bytes;     /* per thread and class cache budget
+					(default: 32 MiB) */
+	long background_interval_ms; /* background worker period; 0 stops it
+					(default: not running) */
+	long background_clear_bytes; /* bytes per class the worker moves from
+					the dirty to the clean pool each tick */
+};
+
+void lgalloc_config_init(struct lgalloc_config *config);
+int lgalloc_configure(const struct lgalloc_config *config);
+
+/* Counters for one size class; the names are lgalloc 0.7.0's. */
+struct lgalloc_class_stats {
+	size_t class_bytes;	  /* region size of this class */
+	size_t areas;		  /* areas mapped */
+	size_t area_total_bytes;  /* bytes of all areas */
+	size_t free_regions;	  /* thread + global + clean */
+	size_t clean_regions;	  /* in the clean pool */
+	size_t global_regions;	  /* in the dirty pool */
+	size_t thread_regions;	  /* in thread caches */
+	size_t allocations;	  /* successful allocations */
+	size_t slow_path;	  /* allocations that took the class lock */
+	size_t refill;		  /* areas mapped by the slow path */
+	size_t deallocations;	  /* successful deallocations */
+	size_t clear_eager_total; /* regions given back by eager return */
+	size_t clear_slow_total;  /* regions cleared by the background worker */
+};
+
+struct lgalloc_stats {
+	struct lgalloc_class_stats classes[LGALLOC_NUM_CLASSES];
+};
+
+/* Snapshot of the counters.  No system call; figures that other threads
+ * change meanwhile are each exact at some moment during the call. */
+int lgalloc_stats(struct lgalloc_stats *out);
+
+/* A static message for any code these functions return (also for positive
+ * errno values); never NULL. */
+const char *lgalloc_strerror(int err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* LGALLOC_H */

@@ -1,0 +1,189 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgalloc_allocate() and lgalloc_deallocate().
+ *
+ * The fast path is the thread's own deque: no lock, no system call, no
+ * read-modify-write on shared memory.  Everything else (global pools,
+ * stealing, the locked refill) lives in the slow path below.
+ */
+#include <errno.h>
+#include <sys/mman.h>
+
+#include "region_stack.h"
+#include "size_class.h"
+#include "tcache.h"
+
+/* How many regions of class @ci a thread may cache. */
+static inline size_t local_capacity(unsigned ci)
+{
+	size_t n = (size_t)atomic_load_explicit(&lg_settings.local_buffer_bytes, lg_relaxed) >>
+		   lg_class_shift(ci);
+	return n < LG_DEQUE_CAP ? n : LG_DEQUE_CAP;
+}
+
+static inline char *region_base(uint32_t idx)
+{
+	return lg_region_get(idx)->base;
+}
+
+/*
+ * Take one region from @pool for the caller and, when the thread caches
+ * this class, up to batch - 1 more into its deque, so that the next
+ * allocations stay on the fast path.
+ */
+static uintptr_t take_batch(struct lg_pool *pool, struct lg_tcache *tc, unsigned ci)
+{
+	size_t cap = local_capacity(ci);
+	size_t batch = cap / 2 > 1 ? cap / 2 : 1;
+	uint32_t idx = lg_pool_pop(pool);
+
+	if (!idx)
+		return 0;
+	if (batch > 1) {
+		struct lg_deque *dq = lg_tcache_deque(tc, ci);
+		for (size_t i = 1; dq && i < batch && lg_deque_size(dq) < cap; i++) {
+			uint32_t more = lg_pool_pop(pool);
+			if (!more)
+				break;
+			lg_deque_push(dq, (uintptr_t)region_base(more));
+		}
+	}
+	return (uintptr_t)region_base(idx);
+}
+
+static uintptr_t look_everywhere(struct lg_tcache *tc, unsigned ci)
+{
+	struct lg_class *cls = &lg_classes[ci];
+	uintptr_t p;
+
+	if ((p = take_batch(&cls->dirty, tc, ci)))
+		return p;
+	if ((p = take_batch(&cls->clean, tc, ci)))
+		return p;
+	return lg_tcache_steal(tc, ci);
+}
+
+static LG_COLD int allocate_slow(struct lg_tcache *tc, unsigned ci, void **region)
+{
+	struct lg_class *cls = &lg_classes[ci];
+	uintptr_t p = look_everywhere(tc, ci);
+	int err = 0;
+
+	if (p) {
+		*region = (void *)p;
+		return 0;
+	}
+	pthread_mutex_lock(&cls->refill_lock);
+	lg_shared_inc(&cls->slow_path, 1);
+	/* Another thread may have refilled while we waited for the lock. */
+	p = look_everywhere(tc, ci);
+	if (p)
+		*region = (void *)p;
+	else
+		err = lg_area_refill(ci, region);
+	pthread_mutex_unlock(&cls->refill_lock);
+	return err;
+}
+
+LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
+{
+	struct lg_tcache *tc;
+	struct lg_deque *dq;
+	unsigned ci;
+	void *region;
+	int err;
+
+	if (lg_unlikely(!out))
+		return -EINVAL;
+	*out = (struct lgalloc_handle){ NULL, 0 };
+	if (lg_unlikely(bytes == 0))
+		return 0;
+	if (lg_unlikely(!atomic_load_explicit(&lg_settings.enabled, lg_relaxed)))
+		return -LGALLOC_ERR_DISABLED;
+	if (lg_unlikely(!lg_class_of_request(bytes, &ci)))
+		return -LGALLOC_ERR_SIZE;
+	tc = lg_tcache_get();
+	if (lg_unlikely(!tc))
+		return -ENOMEM;
+
+	dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
+	region = dq ? (void *)lg_deque_take(dq) : NULL;
+	if (lg_unlikely(!region)) {
+		err = allocate_slow(tc, ci, &region);
+		if (err)
+			return err;
+	}
+	lg_owner_inc(&tc->cls[ci].allocations, 1);
+	*out = (struct lgalloc_handle){ region, lg_class_bytes(ci) };
+	return 0;
+}
+
+/* The index of the region @h names, or 0 when @h is malformed. */
+static inline uint32_t handle_region(struct lgalloc_handle h, unsigned *ci)
+{
+	uint32_t idx;
+
+	if (!lg_class_of_len(h.len, ci) || ((uintptr_t)h.ptr & (LG_MIN_ALIGN - 1)) || !h.ptr)
+		return 0;
+	idx = lg_map_lookup(h.ptr);
+	if (!idx || lg_region_get(idx)->ci != *ci)
+		return 0;
+	return idx;
+}
+
+static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t idx)
+{
+	struct lg_class *cls = &lg_classes[ci];
+
+	if (atomic_load_explicit(&lg_settings.eager_return, lg_relaxed)) {
+		/* Best effort: a region that stays resident is still valid. */
+		if (lg_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED) == 0)
+			lg_owner_inc(&tc->cls[ci].clear_eager_total, 1);
+	}
+	lg_pool_push(&cls->dirty, idx);
+	return 0;
+}
+
+LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
+{
+	struct lg_tcache *tc;
+	struct lg_deque *dq;
+	unsigned ci;
+	uint32_t idx;
+
+	if (!handle.ptr && !handle.len)
+		return 0;
+	idx = handle_region(handle, &ci);
+	if (lg_unlikely(!idx))
+		return -EINVAL;
+	tc = lg_tcache_get();
+	if (lg_unlikely(!tc)) {
+		/* No cache for this thread: the region still goes back. */
+		lg_pool_push(&lg_classes[ci].dirty, idx);
+		lg_shared_inc(&lg_classes[ci].deallocations, 1);
+		return 0;
+	}
+	lg_owner_inc(&tc->cls[ci].deallocations, 1);
+	dq = lg_tcache_deque(tc, ci);
+	if (lg_likely(dq && lg_deque_size(dq) < local_capacity(ci))) {
+		lg_deque_push(dq, (uintptr_t)handle.ptr);
+		return 0;
+	}
+	return deallocate_global(tc, ci, idx);
+}
+
+LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len)
+{
+	unsigned ci;
+
+	if ((handle.ptr || handle.len) && !handle_region(handle, &ci))
+		return -EINVAL;
+	if (offset > handle.len || len > handle.len - offset)
+		return -ERANGE;
+	if (len == 0)
+		return 0;
+
+	uintptr_t start = (uintptr_t)handle.ptr + offset;
+	uintptr_t page = start & ~(LG_PAGE_SIZE - 1);
+	return lg_advise((void *)page, start + len - page, MADV_WILLNEED);
+}

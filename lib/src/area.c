@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: MIT
+/* Areas: mapping, growth, transparent huge pages, announcing to tracers. */
+#include <errno.h>
+#include <stdio.h>
+#include <sys/mman.h>
+#include <sys/sdt.h>
+#include <unistd.h>
+
+#include "region_stack.h"
+#include "size_class.h"
+
+int lg_advise(void *addr, size_t len, int advice)
+{
+	return madvise(addr, len, advice) ? -errno : 0;
+}
+
+size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener)
+{
+	size_t initial = (LG_FIRST_AREA_BYTES >> shift) ? (LG_FIRST_AREA_BYTES >> shift) : 1;
+
+	if (!last_regions)
+		return initial;
+	size_t grow = last_regions / ((size_t)dampener + 1);
+	return last_regions + (grow > initial ? grow : initial);
+}
+
+/*
+ * Reserve @len bytes aligned to 2 MiB, so that every region can be backed
+ * by transparent huge pages whatever placement the kernel picks: map 2 MiB
+ * more than needed and trim both ends.  MAP_NORESERVE lets a class larger
+ * than RAM plus swap be reserved; pages are committed only when touched.
+ */
+static char *map_aligned(size_t len)
+{
+	size_t span = len + LG_MIN_ALIGN;
+	char *raw, *base;
+
+	if (span < len)
+		return NULL;
+	raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED)
+		return NULL;
+	base = (char *)(((uintptr_t)raw + LG_MIN_ALIGN - 1) & ~(LG_MIN_ALIGN - 1));
+	if (base > raw)
+		munmap(raw, (size_t)(base - raw));
+	if (raw + span > base + len)
+		munmap(base + len, (size_t)(raw + span - (base + len)));
+	return base;
+}
+
+static void advise_hugepage(char *base, size_t len)
+{
+	static atomic_flag warned = ATOMIC_FLAG_INIT;
+	int err = lg_advise(base, len, MADV_HUGEPAGE);
+
+	if (err && !atomic_flag_test_and_set_explicit(&warned, lg_relaxed))
+		fprintf(stderr, "lgalloc: warning: madvise(MADV_HUGEPAGE) failed: %s; "
+				"regions will use base pages\n",
+			lgalloc_strerror(err));
+}
+
+int lg_area_refill(unsigned ci, void **region)
+{
+	struct lg_class *cls = &lg_classes[ci];
+	unsigned shift = lg_class_shift(ci);
+	long dampener = atomic_load_explicit(&lg_settings.growth_dampener, lg_relaxed);
+	size_t n = lg_area_next_regions(shift, cls->last_area_regions, dampener);
+	size_t len;
+	char *base = NULL;
+	uint32_t first;
+
+	/* Too large to map (or to describe): settle for the smallest area. */
+	if (n > (SIZE_MAX >> shift) || !(base = map_aligned(n << shift))) {
+		n = lg_area_next_regions(shift, 0, dampener);
+		base = map_aligned(n << shift);
+		if (!base)
+			return -ENOMEM;
+	}
+	len = n << shift;
+	first = lg_regions_register(base, n, ci);
+	if (!first) {
+		munmap(base, len);
+		return -ENOMEM;
+	}
+	advise_hugepage(base, len);
+
+	/* For lgtrace: the area's range and class (plain scalar locals, which
+	 * libbpf's USDT argument decoder handles on every libbpf version). */
+	uintptr_t probe_base = (uintptr_t)base;
+	size_t probe_len = len;
+	unsigned probe_shift = shift;
+	DTRACE_PROBE3(lgalloc, area_map, probe_base, probe_len, probe_shift);
+
+	/* Keep the first region; push the others in reverse so that they come
+	 * out of the clean pool in address order. */
+	for (size_t i = n - 1; i >= 1; i--)
+		lg_pool_push(&cls->clean, first + (uint32_t)i);
+	*region = base;
+	cls->last_area_regions = n;
+	lg_shared_inc(&cls->areas, 1);
+	lg_shared_inc(&cls->area_total_bytes, len);
+	lg_shared_inc(&cls->refill, 1);
+	return 0;
+}

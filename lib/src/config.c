@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+/* Settings, configuration and the per-class state they govern. */
+#include <errno.h>
+
+#include "lgalloc_internal.h"
+
+struct lg_class lg_classes[LGALLOC_NUM_CLASSES] = {
+	[0 ... LGALLOC_NUM_CLASSES - 1] = { .refill_lock = PTHREAD_MUTEX_INITIALIZER },
+};
+
+struct lg_settings lg_settings = {
+	.enabled = 0,
+	.eager_return = 0,
+	.growth_dampener = 0,
+	.local_buffer_bytes = 32L << 20,
+};
+
+/* Serialises lgalloc_configure() so that validation and application of one
+ * call are not interleaved with another's. */
+static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+
+LG_EXPORT void lgalloc_config_init(struct lgalloc_config *c)
+{
+	if (!c)
+		return;
+	*c = (struct lgalloc_config){
+		.enabled = -1,
+		.eager_return = -1,
+		.growth_dampener = -1,
+		.local_buffer_bytes = -1,
+		.background_interval_ms = -1,
+		.background_clear_bytes = -1,
+	};
+}
+
+static bool flag_ok(int v)
+{
+	return v >= -1 && v <= 1;
+}
+
+static bool validate(const struct lgalloc_config *c)
+{
+	/* A dampener past this only makes every area the minimum size. */
+	const long max_dampener = 1L << 30;
+	/* One day between ticks is the longest useful interval; it also keeps
+	 * the deadline arithmetic far from overflow. */
+	const long max_interval_ms = 24L * 3600 * 1000;
+
+	return flag_ok(c->enabled) && flag_ok(c->eager_return) && c->growth_dampener >= -1 &&
+	       c->growth_dampener <= max_dampener && c->local_buffer_bytes >= -1 &&
+	       c->background_interval_ms >= -1 && c->background_interval_ms <= max_interval_ms &&
+	       c->background_clear_bytes >= -1;
+}
+
+LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
+{
+	int err = 0;
+
+	if (!c || !validate(c))
+		return -EINVAL;
+	pthread_mutex_lock(&config_lock);
+	/* The worker is the one part that can fail (thread creation): do it
+	 * first so that a failure applies nothing. */
+	if (c->background_interval_ms != -1 || c->background_clear_bytes != -1)
+		err = lg_background_configure(c->background_interval_ms, c->background_clear_bytes);
+	if (!err) {
+		if (c->eager_return != -1)
+			atomic_store_explicit(&lg_settings.eager_return, c->eager_return, lg_relaxed);
+		if (c->growth_dampener != -1)
+			atomic_store_explicit(&lg_settings.growth_dampener, c->growth_dampener, lg_relaxed);
+		if (c->local_buffer_bytes != -1)
+			atomic_store_explicit(&lg_settings.local_buffer_bytes, c->local_buffer_bytes,
+					      lg_relaxed);
+		if (c->enabled != -1)
+			atomic_store_explicit(&lg_settings.enabled, c->enabled, lg_relaxed);
+	}
+	pthread_mutex_unlock(&config_lock);
+	return err;
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: MIT */
+/* Private declarations shared by the library's translation units. */
+#ifndef LGALLOC_INTERNAL_H
+#define LGALLOC_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lgalloc.h"
+
+#define LG_EXPORT __attribute__((visibility("default")))
+#define LG_HOT __attribute__((hot))
+#define LG_COLD __attribute__((cold, noinline))
+#define lg_likely(x) __builtin_expect(!!(x), 1)
+#define lg_unlikely(x) __builtin_expect(!!(x), 0)
+#define LG_CACHELINE 64
+
+#define LG_PAGE_SIZE 4096UL
+#define LG_MIN_ALIGN_SHIFT 21
+#define LG_MIN_ALIGN (1UL << LG_MIN_ALIGN_SHIFT) /* every area and region starts 2 MiB aligned */
+#define LG_FIRST_AREA_BYTES (32UL << 20)
+#define LG_DEQUE_CAP 256 /* hard cap on one thread's cache of one class */
+
+#define lg_relaxed memory_order_relaxed
+#define lg_acquire memory_order_acquire
+#define lg_release memory_order_release
+
+/* Counter written only by its owning thread: a plain load and store, no
+ * read-modify-write; readers on other threads load it relaxed. */
+static inline void lg_owner_inc(_Atomic size_t *c, size_t n)
+{
+	atomic_store_explicit(c, atomic_load_explicit(c, lg_relaxed) + n, lg_relaxed);
+}
+
+static inline void lg_shared_inc(_Atomic size_t *c, size_t n)
+{
+	atomic_fetch_add_explicit(c, n, lg_relaxed);
+}
+
+/* Global pool of free regions: see region_stack.h. */
+struct lg_pool {
+	_Atomic uint64_t head;	/* generation << 32 | region index */
+	_Atomic size_t count;	/* regions in the pool (never below the truth) */
+} __attribute__((aligned(LG_CACHELINE)));
+
+/* Everything one size class shares between threads. */
+struct lg_class {
+	struct lg_pool dirty; /* freed regions, maybe still resident */
+	struct lg_pool clean; /* fresh or advised-away regions */
+	pthread_mutex_t refill_lock;
+	size_t last_area_regions; /* under refill_lock */
+	_Atomic size_t areas;
+	_Atomic size_t area_total_bytes;
+	_Atomic size_t slow_path;
+	_Atomic size_t refill;
+	_Atomic size_t clear_slow_total;
+	/* Counters folded in from exited threads (under the registry lock). */
+	_Atomic size_t allocations;
+	_Atomic size_t deallocations;
+	_Atomic size_t clear_eager_total;
+} __attribute__((aligned(LG_CACHELINE)));
+
+extern struct lg_class lg_classes[LGALLOC_NUM_CLASSES];
+
+/* Settings, read on every call with relaxed loads. */
+struct lg_settings {
+	_Atomic int enabled;
+	_Atomic int eager_return;
+	_Atomic long growth_dampener;
+	_Atomic long local_buffer_bytes;
+};
+
+extern struct lg_settings lg_settings;
+
+/* area.c: map a new area for class index @ci (caller holds its refill lock),
+ * keep one region for the caller and put the rest into the clean pool. */
+int lg_area_refill(unsigned ci, void **region);
+
+/* The area-growth rule of lgalloc 0.7.0, exposed for tests. */
+size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener);
+
+/* madvise() wrappers that count nothing and report -errno. */
+int lg_advise(void *addr, size_t len, int advice);
+
+/* background.c */
+int lg_background_configure(long interval_ms, long clear_bytes);
+
+#endif /* LGALLOC_INTERNAL_H */

@@ -1,0 +1,128 @@
+// SPDX-License-Identifier: MIT
+/* Thread-cache registry: creation, reuse, stealing, and thread exit. */
+#include <stdlib.h>
+
+#include "region_stack.h"
+#include "tcache.h"
+
+__thread struct lg_tcache *lg_tls __attribute__((tls_model("initial-exec")));
+
+static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lg_tcache *_Atomic registry_head;
+static pthread_key_t exit_key;
+static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
+static bool exit_key_ok;
+
+static void tcache_detach(void *arg);
+
+static void exit_key_init(void)
+{
+	exit_key_ok = pthread_key_create(&exit_key, tcache_detach) == 0;
+}
+
+struct lg_tcache *lg_tcache_attach(void)
+{
+	struct lg_tcache *tc;
+
+	pthread_once(&exit_key_once, exit_key_init);
+	if (!exit_key_ok)
+		return NULL;
+	pthread_mutex_lock(&registry_lock);
+	for (tc = atomic_load_explicit(&registry_head, lg_relaxed); tc; tc = tc->next)
+		if (!tc->in_use)
+			break;
+	if (!tc) {
+		tc = calloc(1, sizeof(*tc));
+		if (!tc) {
+			pthread_mutex_unlock(&registry_lock);
+			return NULL;
+		}
+		tc->next = atomic_load_explicit(&registry_head, lg_relaxed);
+		atomic_store_explicit(&registry_head, tc, lg_release);
+	}
+	tc->in_use = true;
+	pthread_mutex_unlock(&registry_lock);
+	/* Registers the exit hook; it fails only for lack of memory. */
+	if (pthread_setspecific(exit_key, tc)) {
+		pthread_mutex_lock(&registry_lock);
+		tc->in_use = false;
+		pthread_mutex_unlock(&registry_lock);
+		return NULL;
+	}
+	lg_tls = tc;
+	return tc;
+}
+
+struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci)
+{
+	struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
+
+	if (lg_likely(dq))
+		return dq;
+	dq = aligned_alloc(LG_CACHELINE, sizeof(*dq));
+	if (!dq)
+		return NULL;
+	atomic_init(&dq->top, 0);
+	atomic_init(&dq->bottom, 0);
+	for (size_t i = 0; i < LG_DEQUE_CAP; i++)
+		atomic_init(&dq->buf[i], 0);
+	/* Release: a thief that sees the pointer sees an initialised deque. */
+	atomic_store_explicit(&tc->cls[ci].dq, dq, lg_release);
+	return dq;
+}
+
+uintptr_t lg_tcache_steal(struct lg_tcache *self, unsigned ci)
+{
+	for (struct lg_tcache *tc = atomic_load_explicit(&registry_head, lg_acquire); tc; tc = tc->next) {
+		if (tc == self)
+			continue;
+		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_acquire);
+		if (!dq)
+			continue;
+		uintptr_t v = lg_deque_steal(dq);
+		if (v)
+			return v;
+	}
+	return 0;
+}
+
+void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg)
+{
+	pthread_mutex_lock(&registry_lock);
+	for (struct lg_tcache *tc = atomic_load_explicit(&registry_head, lg_relaxed); tc; tc = tc->next)
+		fn(tc, arg);
+	pthread_mutex_unlock(&registry_lock);
+}
+
+static void fold(_Atomic size_t *into, _Atomic size_t *from)
+{
+	lg_shared_inc(into, atomic_load_explicit(from, lg_relaxed));
+	atomic_store_explicit(from, 0, lg_relaxed);
+}
+
+/* Thread exit: the cache's regions go to the dirty pool, its counters into
+ * the class totals, and the cache is parked for reuse. */
+static void tcache_detach(void *arg)
+{
+	struct lg_tcache *tc = arg;
+
+	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
+		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
+		uintptr_t v;
+
+		while (dq && (v = lg_deque_take(dq)))
+			lg_pool_push(&lg_classes[ci].dirty, lg_map_lookup((void *)v));
+	}
+	pthread_mutex_lock(&registry_lock);
+	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
+		struct lg_class *cls = &lg_classes[ci];
+		struct lg_tclass *tcl = &tc->cls[ci];
+
+		fold(&cls->allocations, &tcl->allocations);
+		fold(&cls->deallocations, &tcl->deallocations);
+		fold(&cls->clear_eager_total, &tcl->clear_eager_total);
+	}
+	tc->in_use = false;
+	pthread_mutex_unlock(&registry_lock);
+	lg_tls = NULL;
+}

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Thread caches: one per thread that uses lgalloc, each a deque and
+ * owner-written counters per size class, linked in a registry that thieves
+ * and lgalloc_stats() walk.  A cache is never freed: when its thread exits
+ * it is drained and parked for the next new thread, so a thief can always
+ * dereference a cache it found on the list.
+ */
+#ifndef LGALLOC_TCACHE_H
+#define LGALLOC_TCACHE_H
+
+#include "deque.h"
+#include "lgalloc_internal.h"
+
+struct lg_tclass {
+	_Atomic(struct lg_deque *) dq; /* created on first use */
+	_Atomic size_t allocations;     /* written by the owner only */
+	_Atomic size_t deallocations;
+	_Atomic size_t clear_eager_total;
+};
+
+struct lg_tcache {
+	struct lg_tclass cls[LGALLOC_NUM_CLASSES];
+	struct lg_tcache *_Atomic next; /* registry list, append-only */
+	bool in_use;			/* under the registry lock */
+};
+
+/* initial-exec: one TLS load on the fast path, no __tls_get_addr call. */
+extern __thread struct lg_tcache *lg_tls __attribute__((tls_model("initial-exec")));
+
+/* The calling thread's cache, created (or a parked one reused) on first
+ * use; NULL when out of memory. */
+static inline struct lg_tcache *lg_tcache_get(void)
+{
+	struct lg_tcache *tc = lg_tls;
+	if (lg_likely(tc))
+		return tc;
+	struct lg_tcache *lg_tcache_attach(void);
+	return lg_tcache_attach();
+}
+
+/* The owner's deque for class @ci, created on first use; NULL on ENOMEM. */
+struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci);
+
+/* Take one region of class @ci from another thread's cache, or 0. */
+uintptr_t lg_tcache_steal(struct lg_tcache *self, unsigned ci);
+
+/* Run @fn on every cache under the registry lock (exited threads' counters
+ * are folded into lg_classes under the same lock). */
+void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg);
+
+#endif /* LGALLOC_TCACHE_H */
