@@ -39,8 +39,8 @@ extern "C" {
 #define LGALLOC_VERSION_MINOR 1
 #define LGALLOC_VERSION_PATCH 0
 
-#define LGALLOC_MIN_CLASS 21 /* log2 of the smallest region, 2 MiB */
-#define LGALLOC_MAX_CLASS 36 /* log2 of the largest region, 64 GiB */
+#define LGALLOC_MIN_CLASS   21 /* log2 of the smallest region, 2 MiB */
+#define LGALLOC_MAX_CLASS   36 /* log2 of the largest region, 64 GiB */
 #define LGALLOC_NUM_CLASSES (LGALLOC_MAX_CLASS - LGALLOC_MIN_CLASS + 1)
 
 /* Library-specific error codes, returned negated; above the errno range. */

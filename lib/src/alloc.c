@@ -95,7 +95,7 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 
 	if (lg_unlikely(!out))
 		return -EINVAL;
-	*out = (struct lgalloc_handle){ NULL, 0 };
+	*out = (struct lgalloc_handle){NULL, 0};
 	if (lg_unlikely(bytes == 0))
 		return 0;
 	if (lg_unlikely(!atomic_load_explicit(&lg_settings.enabled, lg_relaxed)))
@@ -114,7 +114,7 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 			return err;
 	}
 	lg_owner_inc(&tc->cls[ci].allocations, 1);
-	*out = (struct lgalloc_handle){ region, lg_class_bytes(ci) };
+	*out = (struct lgalloc_handle){region, lg_class_bytes(ci)};
 	return 0;
 }
 

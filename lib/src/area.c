@@ -54,8 +54,9 @@ static void advise_hugepage(char *base, size_t len)
 	int err = lg_advise(base, len, MADV_HUGEPAGE);
 
 	if (err && !atomic_flag_test_and_set_explicit(&warned, lg_relaxed))
-		fprintf(stderr, "lgalloc: warning: madvise(MADV_HUGEPAGE) failed: %s; "
-				"regions will use base pages\n",
+		fprintf(stderr,
+			"lgalloc: warning: madvise(MADV_HUGEPAGE) failed: %s; "
+			"regions will use base pages\n",
 			lgalloc_strerror(err));
 }
 

@@ -19,9 +19,9 @@
 
 #include <stdint.h>
 
-#define LGALLOC_REGISTRY_SYMBOL "lgalloc_area_registry"
-#define LGALLOC_REGISTRY_MAGIC 0x31636f6c6c61676cULL /* "lgalloc1" */
-#define LGALLOC_REGISTRY_VERSION 1
+#define LGALLOC_REGISTRY_SYMBOL	  "lgalloc_area_registry"
+#define LGALLOC_REGISTRY_MAGIC	  0x31636f6c6c61676cULL /* "lgalloc1" */
+#define LGALLOC_REGISTRY_VERSION  1
 #define LGALLOC_REGISTRY_CAPACITY 65536
 
 struct lgalloc_area_record {
@@ -35,9 +35,9 @@ struct lgalloc_area_registry {
 	uint64_t magic;
 	uint32_t version;
 	uint32_t capacity;
-	uint32_t count; /* records published so far */
+	uint32_t count;	      /* records published so far */
 	uint32_t record_size; /* sizeof(struct lgalloc_area_record) */
-	uint64_t records; /* address of the record array in the process */
+	uint64_t records;     /* address of the record array in the process */
 };
 
 #endif /* LGALLOC_AREA_REGISTRY_H */

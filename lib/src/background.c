@@ -16,11 +16,11 @@ static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t wake;
 	pthread_t thread;
-	bool running;	  /* a worker thread exists */
+	bool running;	   /* a worker thread exists */
 	bool reconfigured; /* wake-up reason other than the timer */
 	long interval_ms;  /* 0: no worker */
 	long clear_bytes;
-} bg = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} bg = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static pthread_once_t bg_once = PTHREAD_ONCE_INIT;
 

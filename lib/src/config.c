@@ -5,7 +5,7 @@
 #include "lgalloc_internal.h"
 
 struct lg_class lg_classes[LGALLOC_NUM_CLASSES] = {
-	[0 ... LGALLOC_NUM_CLASSES - 1] = { .refill_lock = PTHREAD_MUTEX_INITIALIZER },
+	[0 ... LGALLOC_NUM_CLASSES - 1] = {.refill_lock = PTHREAD_MUTEX_INITIALIZER},
 };
 
 struct lg_settings lg_settings = {

@@ -11,18 +11,18 @@
 
 #include "lgalloc.h"
 
-#define LG_EXPORT __attribute__((visibility("default")))
-#define LG_HOT __attribute__((hot))
-#define LG_COLD __attribute__((cold, noinline))
-#define lg_likely(x) __builtin_expect(!!(x), 1)
+#define LG_EXPORT      __attribute__((visibility("default")))
+#define LG_HOT	       __attribute__((hot))
+#define LG_COLD	       __attribute__((cold, noinline))
+#define lg_likely(x)   __builtin_expect(!!(x), 1)
 #define lg_unlikely(x) __builtin_expect(!!(x), 0)
-#define LG_CACHELINE 64
+#define LG_CACHELINE   64
 
-#define LG_PAGE_SIZE 4096UL
-#define LG_MIN_ALIGN_SHIFT 21
-#define LG_MIN_ALIGN (1UL << LG_MIN_ALIGN_SHIFT) /* every area and region starts 2 MiB aligned */
+#define LG_PAGE_SIZE	    4096UL
+#define LG_MIN_ALIGN_SHIFT  21
+#define LG_MIN_ALIGN	    (1UL << LG_MIN_ALIGN_SHIFT) /* every area and region starts 2 MiB aligned */
 #define LG_FIRST_AREA_BYTES (32UL << 20)
-#define LG_DEQUE_CAP 256 /* hard cap on one thread's cache of one class */
+#define LG_DEQUE_CAP	    256 /* hard cap on one thread's cache of one class */
 
 #define lg_relaxed memory_order_relaxed
 #define lg_acquire memory_order_acquire
@@ -42,8 +42,8 @@ static inline void lg_shared_inc(_Atomic size_t *c, size_t n)
 
 /* Global pool of free regions: see region_stack.h. */
 struct lg_pool {
-	_Atomic uint64_t head;	/* generation << 32 | region index */
-	_Atomic size_t count;	/* regions in the pool (never below the truth) */
+	_Atomic uint64_t head; /* generation << 32 | region index */
+	_Atomic size_t count;  /* regions in the pool (never below the truth) */
 } __attribute__((aligned(LG_CACHELINE)));
 
 /* Everything one size class shares between threads. */

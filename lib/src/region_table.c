@@ -96,8 +96,8 @@ uint32_t lg_regions_register(char *base, size_t n, unsigned ci)
 		struct lg_region *r = lg_region_get(first + (uint32_t)i);
 		r->ci = (uint8_t)ci;
 		r->base = base + i * size;
-		atomic_store_explicit(map_entry((uintptr_t)r->base >> LG_MIN_ALIGN_SHIFT), first + (uint32_t)i,
-				      lg_relaxed);
+		atomic_store_explicit(map_entry((uintptr_t)r->base >> LG_MIN_ALIGN_SHIFT),
+				      first + (uint32_t)i, lg_relaxed);
 	}
 	registry_append(base, n * size, ci);
 out:

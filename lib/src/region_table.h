@@ -24,14 +24,14 @@ struct lg_region {
 };
 
 #define LG_DESC_CHUNK_SHIFT 14
-#define LG_DESC_CHUNK_LEN (1u << LG_DESC_CHUNK_SHIFT)
-#define LG_DESC_CHUNKS (1u << 14) /* up to 2^28 regions */
+#define LG_DESC_CHUNK_LEN   (1u << LG_DESC_CHUNK_SHIFT)
+#define LG_DESC_CHUNKS	    (1u << 14) /* up to 2^28 regions */
 
 /* The map is keyed by address >> 21 over a 47-bit user address space. */
-#define LG_MAP_KEY_BITS (47 - 21)
+#define LG_MAP_KEY_BITS	 (47 - 21)
 #define LG_MAP_LEAF_BITS 13
-#define LG_MAP_LEAF_LEN (1u << LG_MAP_LEAF_BITS)
-#define LG_MAP_ROOT_LEN (1u << (LG_MAP_KEY_BITS - LG_MAP_LEAF_BITS))
+#define LG_MAP_LEAF_LEN	 (1u << LG_MAP_LEAF_BITS)
+#define LG_MAP_ROOT_LEN	 (1u << (LG_MAP_KEY_BITS - LG_MAP_LEAF_BITS))
 
 extern _Atomic(struct lg_region *) lg_desc_chunks[LG_DESC_CHUNKS];
 extern _Atomic(_Atomic uint32_t *) lg_map_root[LG_MAP_ROOT_LEN];

@@ -14,7 +14,7 @@
 
 struct lg_tclass {
 	_Atomic(struct lg_deque *) dq; /* created on first use */
-	_Atomic size_t allocations;     /* written by the owner only */
+	_Atomic size_t allocations;    /* written by the owner only */
 	_Atomic size_t deallocations;
 	_Atomic size_t clear_eager_total;
 };
