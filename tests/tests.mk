@@ -1,1 +1,41 @@
+# SPDX-License-Identifier: MIT
+# The test suites.  Fragments add to:
+#   UNIT_TESTS         cmocka binaries under $(BUILD)/; also built and run
+#                      under ASan+UBSan and TSan
+#   INTEGRATION_TESTS  programs or tests/*.sh scripts run once, normal build
+#                      (kernel, root, benchmark smoke runs)
+# `make test` runs everything and ends with one summary line per suite.
 
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+TEST_CFLAGS := -Ilib/include -Ilib/src
+
+UNIT_TESTS += $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
+
+$(BUILD)/tests/test_%: tests/test_%.c tests/test_util.h $(LIB_A)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(CMOCKA_LIBS)
+
+.PHONY: test test-unit test-integration test-asan test-tsan build-tests
+build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)
+
+test-unit: $(UNIT_TESTS)
+	$(Q)tests/run.sh "unit tests$(if $(SAN), ($(SAN)))" $(UNIT_TESTS)
+
+test-integration: all $(INTEGRATION_DEPS)
+	$(Q)tests/run.sh "integration tests" $(INTEGRATION_TESTS)
+
+test-asan:
+	$(Q)$(MAKE) --no-print-directory SAN=asan test-unit
+
+test-tsan:
+	$(Q)$(MAKE) --no-print-directory SAN=tsan test-unit
+
+# Every suite runs even when an earlier one fails; the exit status reports
+# whether all passed.
+test: build-tests
+	$(Q)rc=0; \
+	$(MAKE) --no-print-directory test-unit || rc=1; \
+	$(MAKE) --no-print-directory test-asan || rc=1; \
+	$(MAKE) --no-print-directory test-tsan || rc=1; \
+	$(MAKE) --no-print-directory test-integration || rc=1; \
+	exit $$rc

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: MIT
+# Install the Debian/Ubuntu packages lgalloc builds, tests and benchmarks
+# with; installs only what is missing.  Run as root (or with sudo).
+set -eu
+
+PKGS="build-essential pkg-config make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+liburing-dev libcmocka-dev systemtap-sdt-dev
+libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
+fio gnuplot-nox util-linux procps"
+
+missing=""
+for p in $PKGS; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages:$missing" >&2
+	echo "install-deps: run as root (sudo make deps) to install them" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing
