@@ -1,0 +1,149 @@
+/* SPDX-License-Identifier: MIT */
+/* Helpers shared by the cmocka suites of liblgalloc. */
+#ifndef LGALLOC_TEST_UTIL_H
+#define LGALLOC_TEST_UTIL_H
+
+#include <dirent.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "lgalloc.h"
+
+#define MiB (1UL << 20)
+#define GiB (1UL << 30)
+
+/* Class index of a power-of-two region size. */
+static inline unsigned class_index(size_t bytes)
+{
+	return (unsigned)__builtin_ctzl(bytes) - LGALLOC_MIN_CLASS;
+}
+
+static inline void configure_or_fail(int enabled, int eager, long dampener, long local_bytes)
+{
+	struct lgalloc_config c;
+
+	lgalloc_config_init(&c);
+	c.enabled = enabled;
+	c.eager_return = eager;
+	c.growth_dampener = dampener;
+	c.local_buffer_bytes = local_bytes;
+	assert_int_equal(lgalloc_configure(&c), 0);
+}
+
+static inline void enable(void)
+{
+	configure_or_fail(1, -1, -1, -1);
+}
+
+static inline struct lgalloc_class_stats class_stats(size_t bytes)
+{
+	struct lgalloc_stats s;
+
+	assert_int_equal(lgalloc_stats(&s), 0);
+	return s.classes[class_index(bytes)];
+}
+
+static inline struct lgalloc_handle alloc_or_fail(size_t bytes)
+{
+	struct lgalloc_handle h;
+
+	assert_int_equal(lgalloc_allocate(bytes, &h), 0);
+	assert_non_null(h.ptr);
+	return h;
+}
+
+static inline void free_or_fail(struct lgalloc_handle h)
+{
+	assert_int_equal(lgalloc_deallocate(h), 0);
+}
+
+/* Write one byte in every page, so the whole region is resident. */
+static inline void touch(struct lgalloc_handle h, unsigned char v)
+{
+	for (size_t off = 0; off < h.len; off += 4096)
+		((volatile unsigned char *)h.ptr)[off] = v;
+}
+
+/* Pages of @h resident in memory, by mincore(). */
+static inline size_t resident_pages(struct lgalloc_handle h)
+{
+	size_t pages = h.len / 4096, n = 0;
+	unsigned char *vec = malloc(pages);
+
+	assert_non_null(vec);
+	assert_int_equal(mincore(h.ptr, h.len, vec), 0);
+	for (size_t i = 0; i < pages; i++)
+		n += vec[i] & 1;
+	free(vec);
+	return n;
+}
+
+/* Threads of this process whose name is @name. */
+static inline int threads_named(const char *name)
+{
+	DIR *d = opendir("/proc/self/task");
+	struct dirent *e;
+	int n = 0;
+
+	assert_non_null(d);
+	while ((e = readdir(d))) {
+		char path[300], comm[64] = "";
+		FILE *f;
+
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/comm", e->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = 0;
+		fclose(f);
+		n += strcmp(comm, name) == 0;
+	}
+	closedir(d);
+	return n;
+}
+
+static inline double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static inline void sleep_ms(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
+	nanosleep(&ts, NULL);
+}
+
+/* The figure every class must satisfy when no thread is mid-operation. */
+static inline void assert_invariant(size_t bytes, size_t live)
+{
+	struct lgalloc_class_stats s = class_stats(bytes);
+
+	assert_int_equal(s.free_regions, s.thread_regions + s.global_regions + s.clean_regions);
+	assert_int_equal(s.free_regions + live, s.area_total_bytes / s.class_bytes);
+	assert_int_equal(s.allocations - s.deallocations, live);
+}
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define UNDER_SANITIZER 1
+#else
+#define UNDER_SANITIZER 0
+#endif
+
+#endif /* LGALLOC_TEST_UTIL_H */
