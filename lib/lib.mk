@@ -8,11 +8,10 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_CFLAGS := -Ilib/include -Ilib/src -fPIC -fvisibility=hidden
 LIB_A := $(BUILD)/lib/liblgalloc.a
 LIB_SO := $(BUILD)/lib/liblgalloc.so.$(LG_VERSION)
-LIB_PC := $(BUILD)/lib/lgalloc.pc
 
 all: lib
 .PHONY: lib
-lib: $(LIB_A) $(LIB_SO) $(LIB_PC)
+lib: $(LIB_A) $(LIB_SO)
 
 $(BUILD)/lib/src/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/lgalloc.h
 	$(call msg,CC,$@)
@@ -30,10 +29,12 @@ $(LIB_SO): $(LIB_OBJS) lib/liblgalloc.map
 	$(Q)ln -sf liblgalloc.so.$(LG_VERSION) $(BUILD)/lib/liblgalloc.so.$(LG_SOVERSION)
 	$(Q)ln -sf liblgalloc.so.$(LG_SOVERSION) $(BUILD)/lib/liblgalloc.so
 
-$(LIB_PC): lib/lgalloc.pc.in lib/lib.mk
-	$(Q)mkdir -p $(@D)
-	$(Q)sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
-		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LG_VERSION)|' $< > $@
+# Written at install time: it names the PREFIX of that install.
+define install_pc
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+		-e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(LG_VERSION)|' \
+		lib/lgalloc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
+endef
 
 .PHONY: install-lib
 install: install-lib
@@ -44,7 +45,7 @@ install-lib: lib
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblgalloc.so.$(LG_VERSION) $(DESTDIR)$(LIBDIR)/liblgalloc.so.$(LG_SOVERSION)
 	ln -sf liblgalloc.so.$(LG_SOVERSION) $(DESTDIR)$(LIBDIR)/liblgalloc.so
-	install -m 644 $(LIB_PC) $(DESTDIR)$(LIBDIR)/pkgconfig/
+	$(install_pc)
 
 uninstall:
 	rm -f $(DESTDIR)$(INCLUDEDIR)/lgalloc.h $(DESTDIR)$(LIBDIR)/liblgalloc.a \

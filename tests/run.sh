@@ -30,4 +30,6 @@ for prog in "$@"; do
 	rm -f "$out"
 done
 echo "$label: $passed passed, $failed failed, $skipped skipped"
+# `make test` collects every suite's counts for its closing total.
+[ -n "${LG_TEST_TOTALS:-}" ] && echo "$passed $failed $skipped" >>"$LG_TEST_TOTALS"
 [ "$failed" -eq 0 ]

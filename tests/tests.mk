@@ -32,10 +32,16 @@ test-tsan:
 
 # Every suite runs even when an earlier one fails; the exit status reports
 # whether all passed.
-test: build-tests
-	$(Q)rc=0; \
+test:
+	$(Q)./scripts/install-deps.sh
+	$(Q)$(MAKE) --no-print-directory build-tests
+	$(Q)rc=0; export LG_TEST_TOTALS=$$(mktemp); \
 	$(MAKE) --no-print-directory test-unit || rc=1; \
 	$(MAKE) --no-print-directory test-asan || rc=1; \
 	$(MAKE) --no-print-directory test-tsan || rc=1; \
 	$(MAKE) --no-print-directory test-integration || rc=1; \
-	exit $$rc
+	awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, s}' $$LG_TEST_TOTALS; \
+	rm -f $$LG_TEST_TOTALS; exit $$rc
+
+INTEGRATION_TESTS += tests/install_test.sh
+INTEGRATION_DEPS += lib
