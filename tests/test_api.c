@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 /* The public API: classes, handles, errors, configuration, prefetch. */
 #include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "test_util.h"
@@ -10,7 +15,7 @@
 static void test_disabled_until_enabled(void **state)
 {
 	(void)state;
-	struct lgalloc_handle h = { (void *)1, 1 };
+	struct lgalloc_handle h = {(void *)1, 1};
 
 	assert_int_equal(lgalloc_allocate(2 * MiB, &h), -LGALLOC_ERR_DISABLED);
 	assert_null(h.ptr);
@@ -55,7 +60,7 @@ static void test_allocate_and_write(void **state)
 static void test_zero_size(void **state)
 {
 	(void)state;
-	struct lgalloc_handle h = { (void *)1, 7 };
+	struct lgalloc_handle h = {(void *)1, 7};
 
 	assert_int_equal(lgalloc_allocate(0, &h), 0);
 	assert_null(h.ptr);
@@ -140,7 +145,7 @@ static void test_stats(void **state)
 static void test_prefetch(void **state)
 {
 	(void)state;
-	struct lgalloc_handle h = alloc_or_fail(2 * MiB), empty = { NULL, 0 };
+	struct lgalloc_handle h = alloc_or_fail(2 * MiB), empty = {NULL, 0};
 
 	memset(h.ptr, 0x5a, h.len);
 	assert_int_equal(lgalloc_prefetch(h, 0, h.len), 0);
@@ -161,7 +166,7 @@ static void test_prefetch(void **state)
 	assert_int_equal(lgalloc_prefetch(h, SIZE_MAX, SIZE_MAX), -ERANGE);
 	assert_int_equal(lgalloc_prefetch(empty, 0, 1), -ERANGE);
 	/* A malformed handle is not a range problem. */
-	struct lgalloc_handle bad = { (char *)h.ptr + 4096, h.len };
+	struct lgalloc_handle bad = {(char *)h.ptr + 4096, h.len};
 	assert_int_equal(lgalloc_prefetch(bad, 0, 1), -EINVAL);
 	/* Contents unchanged. */
 	for (size_t i = 0; i < h.len; i += 4096)
@@ -178,19 +183,19 @@ static void test_malformed_handles_rejected(void **state)
 	void *map = mmap(NULL, 4 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	void *map_aligned = (void *)(((uintptr_t)map + 2 * MiB - 1) & ~(2 * MiB - 1));
 	struct lgalloc_handle bad[] = {
-		{ h2.ptr, 3 * MiB },		      /* not a class size */
-		{ h2.ptr, 1 * MiB },		      /* below the smallest class */
-		{ h2.ptr, 0 },			      /* pointer without length */
-		{ h2.ptr, 128 * GiB },		      /* above the largest class */
-		{ NULL, 2 * MiB },		      /* NULL with a length */
-		{ (char *)h2.ptr + 1, 2 * MiB },      /* not page aligned */
-		{ (char *)h2.ptr + 4096, 2 * MiB },   /* inside the region */
-		{ (char *)h4.ptr + 2 * MiB, 2 * MiB }, /* inside another region */
-		{ h4.ptr, 2 * MiB },		      /* wrong class for the region */
-		{ h2.ptr, 4 * MiB },		      /* wrong class the other way */
-		{ heap, 2 * MiB },		      /* from malloc */
-		{ map_aligned, 2 * MiB },	      /* an mmap of our own */
-		{ (void *)((uintptr_t)1 << 60), 2 * MiB }, /* beyond user space */
+		{h2.ptr, 3 * MiB},			 /* not a class size */
+		{h2.ptr, 1 * MiB},			 /* below the smallest class */
+		{h2.ptr, 0},				 /* pointer without length */
+		{h2.ptr, 128 * GiB},			 /* above the largest class */
+		{NULL, 2 * MiB},			 /* NULL with a length */
+		{(char *)h2.ptr + 1, 2 * MiB},		 /* not page aligned */
+		{(char *)h2.ptr + 4096, 2 * MiB},	 /* inside the region */
+		{(char *)h4.ptr + 2 * MiB, 2 * MiB},	 /* inside another region */
+		{h4.ptr, 2 * MiB},			 /* wrong class for the region */
+		{h2.ptr, 4 * MiB},			 /* wrong class the other way */
+		{heap, 2 * MiB},			 /* from malloc */
+		{map_aligned, 2 * MiB},			 /* an mmap of our own */
+		{(void *)((uintptr_t)1 << 60), 2 * MiB}, /* beyond user space */
 	};
 
 	assert_ptr_not_equal(map, MAP_FAILED);
@@ -246,7 +251,7 @@ static void test_invalid_configuration_rejected(void **state)
 static void test_strerror(void **state)
 {
 	(void)state;
-	int codes[] = { 0, -EINVAL, -ENOMEM, -ERANGE, -LGALLOC_ERR_DISABLED, -LGALLOC_ERR_SIZE, -EIO, -99999 };
+	int codes[] = {0, -EINVAL, -ENOMEM, -ERANGE, -LGALLOC_ERR_DISABLED, -LGALLOC_ERR_SIZE, -EIO, -99999};
 	const char *seen[8];
 
 	for (size_t i = 0; i < 8; i++) {
@@ -269,7 +274,7 @@ static void test_out_of_memory(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rlimit lim = { 2 * GiB, 2 * GiB };
+		struct rlimit lim = {2 * GiB, 2 * GiB};
 		struct lgalloc_handle h;
 
 		if (setrlimit(RLIMIT_AS, &lim))
@@ -294,10 +299,72 @@ static void test_out_of_memory(void **state)
 	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
+/* A seccomp filter that fails madvise(MADV_HUGEPAGE) with EINVAL, as a
+ * kernel without transparent huge pages does. */
+static int refuse_hugepage_advice(void)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_madvise, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MADV_HUGEPAGE, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Without huge-page advice, areas still work and stderr gets one warning
+ * for the whole process, not one per area. */
+static void test_hugepage_refused_warns_once(void **state)
+{
+	(void)state;
+	int fds[2];
+	char out[4096] = "";
+	size_t got = 0;
+	ssize_t n;
+
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		struct lgalloc_handle h[3];
+
+		dup2(fds[1], 2);
+		if (refuse_hugepage_advice())
+			_exit(10);
+		/* Three classes this process has not mapped yet: 3 areas. */
+		for (int i = 0; i < 3; i++)
+			if (lgalloc_allocate((size_t)1 << (LGALLOC_MAX_CLASS - i), &h[i]))
+				_exit(11);
+		for (int i = 0; i < 3; i++)
+			if (lgalloc_deallocate(h[i]))
+				_exit(12);
+		_exit(0);
+	}
+	close(fds[1]);
+	while (got < sizeof(out) - 1 && (n = read(fds[0], out + got, sizeof(out) - 1 - got)) > 0)
+		got += (size_t)n;
+	close(fds[0]);
+	int status;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	char *first = strstr(out, "MADV_HUGEPAGE");
+	assert_non_null(first);
+	assert_null(strstr(first + 1, "MADV_HUGEPAGE"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_disabled_until_enabled),
+		/* Before any test maps the largest classes. */
+		cmocka_unit_test(test_hugepage_refused_warns_once),
 		cmocka_unit_test(test_readme_example),
 		cmocka_unit_test(test_allocate_and_write),
 		cmocka_unit_test(test_zero_size),

@@ -12,7 +12,7 @@
 
 #include "test_util.h"
 
-#define THREADS 4
+#define THREADS	    4
 #define RUN_SECONDS 2.0
 
 static _Atomic int failures;
@@ -70,7 +70,7 @@ static struct {
 	pthread_mutex_t lock;
 	struct lgalloc_handle h[SLOTS];
 	int n;
-} mailbox = { .lock = PTHREAD_MUTEX_INITIALIZER };
+} mailbox = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static bool post(struct lgalloc_handle h)
 {

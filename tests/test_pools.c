@@ -59,7 +59,7 @@ static void test_area_growth_dampener_0(void **state)
 {
 	(void)state;
 	/* 1 GiB regions: areas of 1, 2, 4, 8 regions hold 15 allocations. */
-	const size_t areas[] = { 1, 2, 4, 8 };
+	const size_t areas[] = {1, 2, 4, 8};
 	grow_and_check(1 * GiB, 0, 15, areas, 4);
 }
 
@@ -67,7 +67,7 @@ static void test_area_growth_dampener_1(void **state)
 {
 	(void)state;
 	/* 512 MiB regions: 1, 2, 3, 4, 6 regions hold 16 allocations. */
-	const size_t areas[] = { 1, 2, 3, 4, 6 };
+	const size_t areas[] = {1, 2, 3, 4, 6};
 	grow_and_check(512 * MiB, 1, 16, areas, 5);
 }
 
@@ -217,7 +217,7 @@ static void test_steal_from_other_thread(void **state)
 {
 	(void)state;
 	/* 4 MiB: the first area has 8 regions, all of which fit one cache. */
-	struct parked p = { .size = 4 * MiB, .n = 8 };
+	struct parked p = {.size = 4 * MiB, .n = 8};
 	pthread_t t;
 
 	pthread_barrier_init(&p.filled, NULL, 2);
@@ -265,7 +265,7 @@ static void test_thread_exit_returns_cache(void **state)
 {
 	(void)state;
 	/* 8 MiB: 4 regions fill a 32 MiB cache. */
-	struct parked p = { .size = 8 * MiB, .n = 4 };
+	struct parked p = {.size = 8 * MiB, .n = 4};
 	pthread_t t;
 
 	assert_int_equal(pthread_create(&t, NULL, cache_and_exit, &p), 0);
@@ -296,7 +296,7 @@ static void *free_all(void *arg)
 static void test_cross_thread_free(void **state)
 {
 	(void)state;
-	struct parked p = { .size = 128 * MiB, .n = 6 };
+	struct parked p = {.size = 128 * MiB, .n = 6};
 	pthread_t t;
 
 	for (int i = 0; i < p.n; i++) {
@@ -320,7 +320,7 @@ struct mixed {
 	size_t live[3];
 };
 
-static const size_t mixed_sizes[3] = { 2 * MiB, 256 * MiB, 2 * GiB };
+static const size_t mixed_sizes[3] = {2 * MiB, 256 * MiB, 2 * GiB};
 
 static void *mixed_worker(void *arg)
 {
@@ -339,8 +339,9 @@ static void *mixed_worker(void *arg)
 		}
 	}
 	for (int i = 0; i < n; i++)
-		m->live[class_index(held[i].len) == class_index(mixed_sizes[0]) ? 0
-			: class_index(held[i].len) == class_index(mixed_sizes[1]) ? 1 : 2]++;
+		m->live[class_index(held[i].len) == class_index(mixed_sizes[0])	  ? 0
+			: class_index(held[i].len) == class_index(mixed_sizes[1]) ? 1
+										  : 2]++;
 	/* Keep what is left leased: the invariant must count it as live. */
 	return NULL;
 }
@@ -348,7 +349,7 @@ static void *mixed_worker(void *arg)
 static void test_stats_invariant_mixed(void **state)
 {
 	(void)state;
-	struct mixed m[3] = { { .seed = 1 }, { .seed = 2 }, { .seed = 3 } };
+	struct mixed m[3] = {{.seed = 1}, {.seed = 2}, {.seed = 3}};
 	pthread_t t[3];
 
 	configure_or_fail(-1, -1, -1, 64 * MiB);

@@ -150,6 +150,7 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 	struct lg_deque *dq;
 	unsigned ci;
 	uint32_t idx;
+	size_t cap;
 
 	if (!handle.ptr && !handle.len)
 		return 0;
@@ -164,8 +165,10 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 		return 0;
 	}
 	lg_owner_inc(&tc->cls[ci].deallocations, 1);
-	dq = lg_tcache_deque(tc, ci);
-	if (lg_likely(dq && lg_deque_size(dq) < local_capacity(ci))) {
+	cap = local_capacity(ci);
+	/* A class above the cache budget never gets a deque. */
+	dq = cap ? lg_tcache_deque(tc, ci) : NULL;
+	if (lg_likely(dq && lg_deque_size(dq) < cap)) {
 		lg_deque_push(dq, (uintptr_t)handle.ptr);
 		return 0;
 	}

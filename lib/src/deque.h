@@ -29,10 +29,10 @@
  * single total order gives the same guarantee.
  */
 #ifdef __SANITIZE_THREAD__
-#define lg_sc_fence() ((void)0)
+#define lg_sc_fence()	((void)0)
 #define lg_sc_or(order) memory_order_seq_cst
 #else
-#define lg_sc_fence() atomic_thread_fence(memory_order_seq_cst)
+#define lg_sc_fence()	atomic_thread_fence(memory_order_seq_cst)
 #define lg_sc_or(order) (order)
 #endif
 
