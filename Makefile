@@ -41,6 +41,8 @@ include lib/lib.mk
 -include bpf/bpf.mk
 -include tools/tools.mk
 -include bench/bench.mk
+# Before tests.mk: its build-tests rule expands INTEGRATION_DEPS when read.
+-include tests/prefetch.mk
 include tests/tests.mk
 
 deps:

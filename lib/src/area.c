@@ -83,14 +83,16 @@ int lg_area_refill(unsigned ci, void **region)
 		munmap(base, len);
 		return -ENOMEM;
 	}
-	advise_hugepage(base, len);
-
-	/* For lgtrace: the area's range and class (plain scalar locals, which
-	 * libbpf's USDT argument decoder handles on every libbpf version). */
+	/* Announce the area to lgtrace before the hugepage advice, whose
+	 * mmap_lock write lgtrace attributes to the area's pool.  Arguments
+	 * are plain scalar locals: libbpf 1.1's USDT decoder cannot read
+	 * scaled-index operands. */
 	uintptr_t probe_base = (uintptr_t)base;
 	size_t probe_len = len;
 	unsigned probe_shift = shift;
 	DTRACE_PROBE3(lgalloc, area_map, probe_base, probe_len, probe_shift);
+
+	advise_hugepage(base, len);
 
 	/* Keep the first region; push the others in reverse so that they come
 	 * out of the clean pool in address order. */
