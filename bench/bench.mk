@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: MIT
+# lgbench: the benchmark binary, its tests, and the bench targets.
+#
+#   make bench          install missing packages, build, run the throughput
+#                       suite (short windows) and a paging run under lgrun;
+#                       CSV and PNG figures land in bench/results/
+#   make bench-sweep    the guide's ratio sweep: one lgbench run per memory
+#                       limit under lgrun (SWEEP_RAM_MIB, SWEEP_TOTAL_MIB)
+#   make bench-plots    PNG figures from the CSV files in bench/results/
+
+LGBENCH := $(BUILD)/bench/lgbench
+LGBENCH_SRCS := $(wildcard bench/*.c)
+LGBENCH_OBJS := $(LGBENCH_SRCS:%.c=$(BUILD)/%.o)
+LGBENCH_LIBS := $(LIB_LDLIBS) -ldl -lm
+BENCH_CFLAGS := -Ilib/include -Ibench
+
+all: $(LGBENCH)
+
+$(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h) lib/include/lgalloc.h
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
+
+$(LGBENCH): $(LGBENCH_OBJS) $(LIB_A)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
+
+# Unit tests of single files: test_X links bench/X.c and what X needs.
+BENCH_UNIT_TESTS := $(BUILD)/bench/tests/test_hist $(BUILD)/bench/tests/test_cgroup_limit
+UNIT_TESTS += $(BENCH_UNIT_TESTS)
+
+$(BUILD)/bench/tests/test_hist: bench/tests/test_hist.c bench/hist.c bench/hist.h
+$(BUILD)/bench/tests/test_cgroup_limit: bench/tests/test_cgroup_limit.c bench/cgroup_limit.c bench/util.c \
+	bench/cgroup_limit.h bench/util.h
+$(BENCH_UNIT_TESTS):
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(BENCH_CFLAGS) $(filter %.c,$^) -o $@ \
+		$(ALL_LDFLAGS) -lm $(CMOCKA_LIBS)
+
+# Smoke runs of every mode; the paging one runs under lgrun (root).
+INTEGRATION_TESTS += bench/tests/smoke_test.sh bench/tests/paging_test.sh
+INTEGRATION_DEPS += $(LGBENCH)
+
+.PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots
+install: install-bench
+install-bench: $(LGBENCH)
+	install -d $(DESTDIR)$(BINDIR)
+	install -m 755 $(LGBENCH) $(DESTDIR)$(BINDIR)/
+
+uninstall: uninstall-bench
+uninstall-bench:
+	rm -f $(DESTDIR)$(BINDIR)/lgbench
+
+# Settings of `make bench`; override on the command line.
+BENCH_RESULTS ?= bench/results
+BENCH_THREADS ?= 1,2,4
+BENCH_WARMUP_MS ?= 200
+BENCH_MEASURE_MS ?= 1000
+BENCH_PAGING_MEMORY ?= 256M
+BENCH_PAGING_SWAP ?= 4G
+BENCH_MAKE_SWAP ?= 2G
+LGRUN ?= $(BUILD)/tools/lgrun
+
+bench:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)$(MAKE) --no-print-directory bench-run
+	$(Q)$(MAKE) --no-print-directory bench-plots
+
+bench-run: $(LGBENCH) $(LGRUN)
+	$(Q)mkdir -p $(BENCH_RESULTS)
+	$(LGBENCH) --threads $(BENCH_THREADS) --warmup-ms $(BENCH_WARMUP_MS) \
+		--measure-ms $(BENCH_MEASURE_MS) --csv-out $(BENCH_RESULTS)/throughput.csv
+	$(LGRUN) --memory $(BENCH_PAGING_MEMORY) --swap $(BENCH_PAGING_SWAP) --make-swap $(BENCH_MAKE_SWAP) -- \
+		$(LGBENCH) --paging --warmup-ms $(BENCH_WARMUP_MS) --measure-ms $(BENCH_MEASURE_MS) \
+		--csv-out $(BENCH_RESULTS)/paging.csv
+
+# The guide's loop: a fixed working set under shrinking limits, swap allowed
+# up to 8 GiB in all.  Each limit writes its own sweep-RAM.csv.
+SWEEP_RAM_MIB ?= 4096 2048 1024 512 256
+SWEEP_TOTAL_MIB ?= 4096
+SWEEP_ARGS ?=
+SWEEP_MAKE_SWAP ?= $(shell echo $$(( $(SWEEP_TOTAL_MIB) + 1024 )))M
+
+bench-sweep: $(LGBENCH) $(LGRUN)
+	$(Q)mkdir -p $(BENCH_RESULTS)
+	$(Q)set -e; for ram in $(SWEEP_RAM_MIB); do \
+		echo "=== ratio sweep: $${ram} MiB RAM, $(SWEEP_TOTAL_MIB) MiB working set"; \
+		$(LGRUN) --memory $${ram}M --swap $$((8192 - ram))M --make-swap $(SWEEP_MAKE_SWAP) -- \
+			$(LGBENCH) --ratio-sweep --total-mib $(SWEEP_TOTAL_MIB) $(SWEEP_ARGS) \
+			--csv-out $(BENCH_RESULTS)/sweep-$${ram}.csv; \
+	done
+
+bench-plots:
+	$(Q)bench/plot.sh $(BENCH_RESULTS)

@@ -1,0 +1,21 @@
+/* SPDX-License-Identifier: MIT */
+/* The settings a run reports with every record: machine, limits, windows. */
+#ifndef LGBENCH_ENV_H
+#define LGBENCH_ENV_H
+
+#include "cgroup_limit.h"
+
+struct run_env {
+	struct mem_limit limit;
+	char thp[16];	  /* transparent_hugepage/enabled: always, madvise, never */
+	char kernel[128]; /* uname -r */
+	long cpus;	  /* CPUs this process may run on */
+	char swap[256];	  /* active swap devices from /proc/swaps, or "none" */
+	unsigned long warmup_ms, measure_ms;
+	unsigned long total_mib; /* working set of paging and ratio-sweep runs */
+};
+
+/* Fill everything but the windows and working set. */
+void env_detect(struct run_env *env);
+
+#endif /* LGBENCH_ENV_H */

@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: MIT
+/* lgbench: command line and mode dispatch. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lgalloc.h"
+#include "lgbench.h"
+#include "output.h"
+#include "rows.h"
+#include "util.h"
+
+#define MAX_THREADS 1024
+
+enum mode { MODE_THROUGHPUT, MODE_PAGING, MODE_SWEEP };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: lgbench [MODE] [OPTIONS]\n"
+		"Benchmarks lgalloc against the system allocator, raw mmap, peer allocators and an\n"
+		"ideal pool.  Each operation is timed on its own; warm-up samples are excluded.\n"
+		"\n"
+		"Modes:\n"
+		"  (default)            throughput: every row at every thread count\n"
+		"                       (2 MiB allocate + free, +touch: one write per 4 KiB page)\n"
+		"  -p, --paging         allocate 3x the memory limit (or --total-mib) through lgalloc,\n"
+		"                       random 4 KiB reads, then realloc+touch from the swapped pool\n"
+		"  -r, --ratio-sweep    the guide's read strategies (madvise, prefetch thread,\n"
+		"                       WILLNEED batches) and realloc+touch over --total-mib\n"
+		"\n"
+		"Options:\n"
+		"  -t, --threads LIST   thread counts, e.g. 1,2,4 (default: throughput 1,2,4,8,16;\n"
+		"                       paging 1,4; ratio sweep: the guide's per strategy)\n"
+		"  -w, --warmup-ms N    warm-up per row, not recorded (default 1000)\n"
+		"  -m, --measure-ms N   measured window per row (default 5000)\n"
+		"  -T, --total-mib N    working set of --paging and --ratio-sweep\n"
+		"                       (default: 3x the memory limit)\n"
+		"  -R, --rows LIST      throughput rows or ratio-sweep strategies to run, e.g.\n"
+		"                       lgalloc,ideal-pool (default: all)\n"
+		"  -l, --list-rows      print the throughput rows (with --ratio-sweep: the\n"
+		"                       strategies) and exit\n"
+		"  -f, --format FMT     human (default), csv or json; csv and json carry every figure\n"
+		"                       and the run's settings in each record\n"
+		"  -o, --csv-out FILE   also write the records as CSV to FILE\n"
+		"  -h, --help           this help\n"
+		"\n"
+		"The memory limit comes from the cgroup (v2 memory.max, v1 memory.limit_in_bytes).\n"
+		"Run paging modes under a limit, e.g.: lgrun --memory 512M --swap 4G -- lgbench --paging\n");
+}
+
+static int parse_threads(const char *arg, struct thread_list *tl)
+{
+	char buf[256], *save = NULL, *tok;
+
+	if (copy_str(buf, sizeof(buf), arg))
+		return -1;
+	tl->len = 0;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		unsigned long n;
+
+		if (tl->len == MAX_THREAD_COUNTS || parse_ulong(tok, 1, MAX_THREADS, &n))
+			return -1;
+		tl->n[tl->len++] = (unsigned)n;
+	}
+	return tl->len ? 0 : -1;
+}
+
+/* Every name of @list is a throughput row, or a sweep strategy for @sweep. */
+static int check_rows(const char *list, bool sweep)
+{
+	char buf[1024], *save = NULL, *tok;
+
+	if (copy_str(buf, sizeof(buf), list))
+		return -1;
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (sweep ? !sweep_has_step(tok) : !row_find(tok)) {
+			fprintf(stderr, "lgbench: unknown %s '%s' (see --list-rows)\n",
+				sweep ? "strategy" : "row", tok);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void list_rows(bool sweep)
+{
+	const struct row *rows[64];
+	size_t n = rows_all(rows, ARRAY_SIZE(rows));
+
+	if (sweep) {
+		sweep_list_steps();
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%s\n", rows[i]->name);
+}
+
+const struct thread_list *threads_or(const struct bench_opts *o, const struct thread_list *defaults)
+{
+	return o->threads.len ? &o->threads : defaults;
+}
+
+static int bad_option(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "lgbench: ");
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, "\nTry 'lgbench --help'.\n");
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{"threads", required_argument, NULL, 't'},    {"warmup-ms", required_argument, NULL, 'w'},
+		{"measure-ms", required_argument, NULL, 'm'}, {"paging", no_argument, NULL, 'p'},
+		{"ratio-sweep", no_argument, NULL, 'r'},      {"total-mib", required_argument, NULL, 'T'},
+		{"rows", required_argument, NULL, 'R'},	      {"list-rows", no_argument, NULL, 'l'},
+		{"format", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
+		{"csv-out", required_argument, NULL, 'o'},    {NULL, 0, NULL, 0},
+	};
+	struct run_env env = {.warmup_ms = 1000, .measure_ms = 5000};
+	struct bench_opts o = {.env = &env};
+	enum out_format fmt = OUT_HUMAN;
+	enum mode mode = MODE_THROUGHPUT;
+	struct lgalloc_config cfg;
+	const char *csv_path = NULL;
+	bool list = false;
+	FILE *csv = NULL;
+	unsigned long v;
+	int c, err;
+
+	peers_reserve_tls(argv);
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			if (parse_threads(optarg, &o.threads))
+				return bad_option(
+					"--threads wants a comma-separated list of counts in 1..1024, "
+					"not '%s'",
+					optarg);
+			break;
+		case 'w':
+		case 'm':
+			if (parse_ulong(optarg, c == 'm', 3600000, &v))
+				return bad_option(
+					c == 'w' ? "--warmup-ms wants milliseconds in 0..3600000, not '%s'"
+						 : "--measure-ms wants milliseconds in 1..3600000, not '%s'",
+					optarg);
+			*(c == 'w' ? &env.warmup_ms : &env.measure_ms) = v;
+			break;
+		case 'p':
+		case 'r':
+			if (mode != MODE_THROUGHPUT)
+				return bad_option("%s", "--paging and --ratio-sweep exclude each other");
+			mode = c == 'p' ? MODE_PAGING : MODE_SWEEP;
+			break;
+		case 'T':
+			if (parse_ulong(optarg, 1, 1UL << 26, &env.total_mib))
+				return bad_option("--total-mib wants a size in MiB, not '%s'", optarg);
+			break;
+		case 'R':
+			o.rows = optarg;
+			break;
+		case 'l':
+			list = true;
+			break;
+		case 'f':
+			if (!strcmp(optarg, "human"))
+				fmt = OUT_HUMAN;
+			else if (!strcmp(optarg, "csv"))
+				fmt = OUT_CSV;
+			else if (!strcmp(optarg, "json"))
+				fmt = OUT_JSON;
+			else
+				return bad_option("--format is human, csv or json, not '%s'", optarg);
+			break;
+		case 'o':
+			csv_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case ':':
+			return bad_option("option '%s' needs an argument", argv[optind - 1]);
+		default:
+			return bad_option("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return bad_option("unexpected argument '%s'", argv[optind]);
+	if (list) {
+		list_rows(mode == MODE_SWEEP);
+		return 0;
+	}
+	if (env.total_mib && mode == MODE_THROUGHPUT)
+		return bad_option("%s", "--total-mib applies to --paging and --ratio-sweep");
+	if (o.rows && mode == MODE_PAGING)
+		return bad_option("%s", "--rows applies to the throughput and ratio-sweep modes");
+	if (o.rows && check_rows(o.rows, mode == MODE_SWEEP))
+		return bad_option("bad --rows list '%s'", o.rows);
+
+	lgalloc_config_init(&cfg);
+	cfg.enabled = 1;
+	err = lgalloc_configure(&cfg);
+	if (err) {
+		fprintf(stderr, "lgbench: cannot enable lgalloc: %s\n", lgalloc_strerror(err));
+		return 1;
+	}
+	if (csv_path && !(csv = fopen(csv_path, "we"))) {
+		fprintf(stderr, "lgbench: cannot create %s: %m\n", csv_path);
+		return 1;
+	}
+	env_detect(&env);
+	output_init(fmt, &env, csv);
+	switch (mode) {
+	case MODE_THROUGHPUT:
+		err = throughput_run(&o);
+		break;
+	case MODE_PAGING:
+		err = paging_run(&o);
+		break;
+	case MODE_SWEEP:
+		err = sweep_run(&o);
+		break;
+	}
+	output_finish();
+	if (csv && fclose(csv)) {
+		fprintf(stderr, "lgbench: writing %s: %m\n", csv_path);
+		err = 1;
+	}
+	return err ? 1 : 0;
+}

@@ -1,0 +1,90 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgalloc's rows and the ideal-pool reference: a per-thread free list of
+ * pre-faulted MADV_HUGEPAGE 2 MiB regions, shared with nobody, the floor no
+ * pooled allocator can beat under this timing method.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <sys/mman.h>
+
+#include "lgalloc.h"
+#include "rows.h"
+#include "util.h"
+
+static int lgalloc_op(void *ctx)
+{
+	const struct row_ctx *c = ctx;
+	struct lgalloc_handle h;
+	int err = lgalloc_allocate(REGION_2M, &h);
+
+	if (err)
+		return err;
+	if (c->row->touch)
+		touch_pages(h.ptr, h.len);
+	return lgalloc_deallocate(h);
+}
+
+/* A 2 MiB-aligned 2 MiB mapping, so that it can be one huge page. */
+static void *map_aligned_region(void)
+{
+	char *p = mmap(NULL, 2 * REGION_2M, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	uintptr_t start, end;
+
+	if (p == MAP_FAILED)
+		return NULL;
+	start = ((uintptr_t)p + REGION_2M - 1) & ~(REGION_2M - 1);
+	end = start + REGION_2M;
+	if (start > (uintptr_t)p)
+		munmap(p, start - (uintptr_t)p);
+	munmap((void *)end, (uintptr_t)p + 2 * REGION_2M - end);
+	return (void *)start;
+}
+
+static void ideal_teardown(void *ctx)
+{
+	struct row_ctx *c = ctx;
+
+	while (c->pooled)
+		munmap(c->pool[--c->pooled], REGION_2M);
+	row_ctx_free(c);
+}
+
+static void *ideal_setup(void *row, unsigned tid, unsigned threads, int *err)
+{
+	struct row_ctx *c = row_ctx_new(row, tid, threads, err);
+
+	while (c && c->pooled < IDEAL_POOL_REGIONS) {
+		void *p = map_aligned_region();
+
+		if (!p) {
+			*err = -errno;
+			ideal_teardown(c);
+			return NULL;
+		}
+		/* Without THP (THP=never) this fails: the pool then holds 4 KiB pages. */
+		madvise(p, REGION_2M, MADV_HUGEPAGE);
+		touch_pages(p, REGION_2M);
+		c->pool[c->pooled++] = p;
+	}
+	return c;
+}
+
+static int ideal_op(void *ctx)
+{
+	struct row_ctx *c = ctx;
+	void *p = c->pool[--c->pooled];
+
+	if (c->row->touch)
+		touch_pages(p, REGION_2M);
+	c->pool[c->pooled++] = p;
+	return 0;
+}
+
+const struct row lgalloc_rows[] = {
+	ROW("lgalloc", row_ctx_new, lgalloc_op, row_ctx_free, false, 0),
+	ROW("lgalloc+touch", row_ctx_new, lgalloc_op, row_ctx_free, true, 0),
+	ROW("ideal-pool", ideal_setup, ideal_op, ideal_teardown, false, 0),
+	ROW("ideal-pool+touch", ideal_setup, ideal_op, ideal_teardown, true, 0),
+};
+const size_t n_lgalloc_rows = ARRAY_SIZE(lgalloc_rows);

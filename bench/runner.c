@@ -1,0 +1,188 @@
+// SPDX-License-Identifier: MIT
+/* The timed multi-threaded loop of runner.h. */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+
+#include "lgalloc.h"
+#include "output.h"
+#include "runner.h"
+#include "util.h"
+
+enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_STOP };
+
+struct shared {
+	const struct run_spec *spec;
+	/* Workers report ready after their setup and wait for the gate to open. */
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	unsigned ready;
+	bool open;
+	atomic_int phase;
+	atomic_bool helpers_stop;
+	atomic_int err;
+};
+
+struct worker {
+	struct shared *sh;
+	unsigned tid;
+	pthread_t thread, helper;
+	bool helper_started;
+	void *ctx;
+	struct hist *hist;
+	uint64_t ops;
+};
+
+static void set_err(struct shared *sh, int err)
+{
+	int expected = 0;
+
+	atomic_compare_exchange_strong(&sh->err, &expected, err);
+}
+
+static void *helper_main(void *p)
+{
+	struct worker *w = p;
+
+	w->sh->spec->helper(w->ctx, &w->sh->helpers_stop);
+	return NULL;
+}
+
+static void *worker_main(void *p)
+{
+	struct worker *w = p;
+	struct shared *sh = w->sh;
+	const struct run_spec *spec = sh->spec;
+	int err = 0, ph;
+
+	w->ctx = spec->setup(spec->arg, w->tid, spec->threads, &err);
+	if (!w->ctx) {
+		set_err(sh, err ? err : -ENOMEM);
+	} else if (spec->helper) {
+		err = -pthread_create(&w->helper, NULL, helper_main, w);
+		if (err)
+			set_err(sh, err);
+		w->helper_started = !err;
+	}
+	pthread_mutex_lock(&sh->lock);
+	sh->ready++;
+	pthread_cond_broadcast(&sh->cond);
+	while (!sh->open)
+		pthread_cond_wait(&sh->cond, &sh->lock);
+	pthread_mutex_unlock(&sh->lock);
+	if (!w->ctx || err)
+		return NULL;
+	while ((ph = atomic_load_explicit(&sh->phase, memory_order_relaxed)) != PHASE_STOP) {
+		struct timespec t0, t1;
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		err = spec->op(w->ctx);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+		if (err) {
+			set_err(sh, err);
+			break;
+		}
+		if (ph == PHASE_MEASURE) {
+			hist_record(w->hist, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
+							(t1.tv_nsec - t0.tv_nsec)));
+			w->ops++;
+		}
+	}
+	return NULL;
+}
+
+int run_timed(const struct run_spec *spec, struct run_result *res)
+{
+	struct shared sh = {
+		.spec = spec,
+		.lock = PTHREAD_MUTEX_INITIALIZER,
+		.cond = PTHREAD_COND_INITIALIZER,
+	};
+	struct worker *w = calloc(spec->threads, sizeof(*w));
+	struct rusage ru0, ru1;
+	uint64_t t0, t1;
+	unsigned started = 0;
+	int err = 0;
+
+	memset(res, 0, sizeof(*res));
+	res->hist = hist_new();
+	if (!w || !res->hist) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (unsigned i = 0; i < spec->threads; i++) {
+		w[i] = (struct worker){.sh = &sh, .tid = i, .hist = hist_new()};
+		if (!w[i].hist) {
+			err = -ENOMEM;
+			goto out;
+		}
+	}
+	for (; started < spec->threads; started++) {
+		err = -pthread_create(&w[started].thread, NULL, worker_main, &w[started]);
+		if (err)
+			break;
+	}
+	if (err)
+		atomic_store(&sh.phase, PHASE_STOP);
+	pthread_mutex_lock(&sh.lock);
+	while (sh.ready < started)
+		pthread_cond_wait(&sh.cond, &sh.lock);
+	sh.open = true;
+	pthread_cond_broadcast(&sh.cond);
+	pthread_mutex_unlock(&sh.lock);
+	if (!err && !atomic_load(&sh.err)) {
+		sleep_ms(spec->warmup_ms);
+		getrusage(RUSAGE_SELF, &ru0);
+		t0 = now_ns();
+		atomic_store(&sh.phase, PHASE_MEASURE);
+		sleep_ms(spec->measure_ms);
+		atomic_store(&sh.phase, PHASE_STOP);
+		t1 = now_ns();
+		getrusage(RUSAGE_SELF, &ru1);
+		res->seconds = (double)(t1 - t0) / 1e9;
+		res->minflt = ru1.ru_minflt - ru0.ru_minflt;
+		res->majflt = ru1.ru_majflt - ru0.ru_majflt;
+	}
+	/* Also when a setup failed: the other workers are looping by now. */
+	atomic_store(&sh.phase, PHASE_STOP);
+	for (unsigned i = 0; i < started; i++)
+		pthread_join(w[i].thread, NULL);
+	atomic_store(&sh.helpers_stop, true);
+	for (unsigned i = 0; i < started; i++) {
+		if (w[i].helper_started)
+			pthread_join(w[i].helper, NULL);
+		if (w[i].ctx && spec->teardown)
+			spec->teardown(w[i].ctx);
+		hist_merge(res->hist, w[i].hist);
+		res->ops += w[i].ops;
+	}
+out:
+	for (unsigned i = 0; w && i < spec->threads; i++)
+		hist_free(w[i].hist);
+	free(w);
+	if (!err)
+		err = atomic_load(&sh.err);
+	res->err = err;
+	return err;
+}
+
+int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
+{
+	struct run_result res;
+	int err = run_timed(spec, &res);
+	struct record rec = {
+		.mode = mode,
+		.row = row,
+		.threads = spec->threads,
+		.status = err ? "error" : "ok",
+		.note = err ? lgalloc_strerror(err) : NULL,
+		.res = err ? NULL : &res,
+		.ccdf = ccdf,
+	};
+
+	output_record(&rec);
+	hist_free(res.hist);
+	return err;
+}

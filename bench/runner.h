@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The timed loop every mode shares: N threads repeat one operation through a
+ * warm-up and then a measured window; each operation is timed on its own
+ * with a clock_gettime() pair and only operations that start inside the
+ * measured window are recorded.
+ */
+#ifndef LGBENCH_RUNNER_H
+#define LGBENCH_RUNNER_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "hist.h"
+
+struct run_spec {
+	unsigned threads;
+	unsigned long warmup_ms, measure_ms;
+	/* Per thread, untimed: returns the thread's context, or NULL with *err set. */
+	void *(*setup)(void *arg, unsigned tid, unsigned threads, int *err);
+	/* The timed operation: 0, or a negative error code that ends the run. */
+	int (*op)(void *ctx);
+	void (*teardown)(void *ctx);
+	/* Optional: runs in a thread of its own beside each worker until *stop. */
+	void (*helper)(void *ctx, const atomic_bool *stop);
+	void *arg;
+};
+
+struct run_result {
+	struct hist *hist; /* all threads merged; the caller frees it */
+	uint64_t ops;
+	double seconds;	     /* measured window */
+	long minflt, majflt; /* page faults of the process during the window */
+	int err;	     /* first error of setup or an operation, 0 if none */
+};
+
+int run_timed(const struct run_spec *spec, struct run_result *res);
+
+/* Run @spec and emit its record for @row of @mode; CCDF points when @ccdf.
+ * Returns the run's error, already reported in the record. */
+int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf);
+
+#endif /* LGBENCH_RUNNER_H */

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# lgbench smoke runs: every mode with tiny windows and sizes, the options,
+# and the output formats.  Needs neither root nor swap.
+set -u
+. tests/testlib.sh
+. bench/tests/benchlib.sh
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+short="--warmup-ms 10 --measure-ms 40"
+
+# Options
+check "lgbench --help exits 0" sh -c '"$0" --help >/dev/null' "$LGBENCH"
+for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
+	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
+	"--ratio-sweep --rows lgalloc" "extra"; do
+	# shellcheck disable=SC2086
+	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
+		fail "lgbench $bad is refused" "exit status 0"
+	elif ! grep -q "^lgbench: " "$tmp/err"; then
+		fail "lgbench $bad is refused" "no error message"
+	else
+		pass "lgbench $bad is refused"
+	fi
+done
+rows=$("$LGBENCH" --list-rows | wc -l)
+check "--list-rows lists the 20 rows" [ "$rows" -eq 20 ]
+
+# Throughput: every row at 1 and 2 threads, CSV, plus a copy through --csv-out.
+# shellcheck disable=SC2086
+if "$LGBENCH" --threads 1,2 $short --format csv --csv-out "$tmp/copy.csv" >"$tmp/tp.csv" 2>"$tmp/err"; then
+	pass "throughput run"
+else
+	fail "throughput run" "$(tail -3 "$tmp/err")"
+fi
+check "throughput: 40 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 40 ]
+expect_no_problems "throughput: positive ops/s, ordered percentiles" "$tmp/tp.csv" throughput
+for row in lgalloc lgalloc+touch ideal-pool ideal-pool+touch sysalloc malloc mmap/munmap; do
+	check "throughput: $row ran" [ "$(csv_field "$tmp/tp.csv" "$row" 1 status)" = ok ]
+done
+for peer in jemalloc mimalloc tcmalloc; do
+	st=$(csv_field "$tmp/tp.csv" "$peer" 1 status)
+	check "throughput: $peer ran or says not installed" [ "$st" = ok -o "$st" = "not installed" ]
+done
+check "throughput: settings in every record" \
+	awk -F, 'NR > 1 && ($24 == "" || $25 == "" || $26 + 0 < 1) { exit 1 }' "$tmp/tp.csv"
+check "--csv-out copies the records" [ "$(wc -l <"$tmp/copy.csv")" -eq "$(wc -l <"$tmp/tp.csv")" ]
+
+# Human and JSON formats
+# shellcheck disable=SC2086
+"$LGBENCH" --threads 1 $short --rows lgalloc,ideal-pool >"$tmp/human" 2>&1
+check "human: memory limit and its source" grep -q "^memory limit: " "$tmp/human"
+check "human: table rows" grep -Eq "^ideal-pool +1 +[0-9,]+ " "$tmp/human"
+# shellcheck disable=SC2086
+"$LGBENCH" --threads 1 $short --rows lgalloc --format json >"$tmp/j.json" 2>/dev/null
+if command -v python3 >/dev/null; then
+	check "json: valid, with figures and settings" python3 -c '
+import json, sys
+r = json.load(open(sys.argv[1]))
+assert len(r) == 1 and r[0]["ops_per_s"] > 0 and r[0]["kernel"] and "mem_limit_source" in r[0]' "$tmp/j.json"
+else
+	skip "json: valid" "python3 not installed"
+fi
+
+# Paging and ratio sweep, without a limit: small working sets, one thread.
+# shellcheck disable=SC2086
+if "$LGBENCH" --paging --total-mib 16 --threads 1 $short --format csv >"$tmp/pg.csv" 2>"$tmp/err"; then
+	pass "paging run"
+else
+	fail "paging run" "$(tail -3 "$tmp/err")"
+fi
+check "paging: random_read and realloc+touch" [ "$(csv_count "$tmp/pg.csv" summary)" -eq 2 ]
+expect_no_problems "paging: positive ops/s, ordered percentiles" "$tmp/pg.csv" paging
+check "paging: random_read CCDF" ccdf_ok "$tmp/pg.csv" random_read
+check "paging: realloc+touch CCDF" ccdf_ok "$tmp/pg.csv" realloc+touch
+check "paging: total_mib recorded" [ "$(csv_field "$tmp/pg.csv" random_read 1 total_mib)" = 16 ]
+
+# shellcheck disable=SC2086
+if "$LGBENCH" --ratio-sweep --total-mib 16 --threads 1 $short --format csv >"$tmp/sw.csv" 2>"$tmp/err"; then
+	pass "ratio-sweep run"
+else
+	fail "ratio-sweep run" "$(tail -3 "$tmp/err")"
+fi
+check "ratio-sweep: 8 strategies and realloc+touch" [ "$(csv_count "$tmp/sw.csv" summary)" -eq 9 ]
+expect_no_problems "ratio-sweep: positive ops/s, ordered percentiles" "$tmp/sw.csv" ratio-sweep
+# The guide's own thread counts when --threads is absent (baseline 1,4,8,16).
+"$LGBENCH" --ratio-sweep --total-mib 8 --warmup-ms 0 --measure-ms 10 --format csv >"$tmp/sw2.csv" 2>/dev/null
+check "ratio-sweep: the guide's thread counts" [ "$(csv_field "$tmp/sw2.csv" baseline 16 status)" = ok -a \
+	"$(csv_field "$tmp/sw2.csv" MADV_RANDOM+prefetch 8 status)" = ok ]
+# --rows picks sweep strategies too.
+"$LGBENCH" --ratio-sweep --total-mib 8 --threads 1 --rows baseline,realloc+touch --warmup-ms 0 --measure-ms 10 \
+	--format csv >"$tmp/sw3.csv" 2>/dev/null
+check "ratio-sweep: --rows picks strategies" [ "$(csv_count "$tmp/sw3.csv" summary)" -eq 2 ]
+check "ratio-sweep: --list-rows lists the 9 steps" [ "$("$LGBENCH" --ratio-sweep --list-rows | wc -l)" -eq 9 ]
+done_testing
