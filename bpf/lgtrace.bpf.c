@@ -1,0 +1,478 @@
+// SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
+/*
+ * lgtrace: page faults, swap-ins, swap-outs and mmap_lock waits of one
+ * process, per lgalloc pool.  Only tracepoints (tp_btf) and uprobes: kprobes
+ * and fentry are not available on the kernels this targets.
+ *
+ * A fault's life: exceptions:page_fault_{user,kernel} at entry (address, per
+ * thread); memcg:count_memcg_events PGMAJFAULT when it turns major (swap or
+ * file read), PSWPIN when it submits a swap read, PGFAULT at completion
+ * (mm_account_fault(), which also bumps the task's min_flt/maj_flt).  A
+ * fault the kernel retried under mmap_lock counts as major there
+ * (FAULT_FLAG_TRIED): seen here as a second mmap_lock read acquisition
+ * inside the fault.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/usdt.bpf.h>
+
+#include "lgtrace.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+const volatile __u32 targ_tgid = 0;
+/* Without count_memcg_events faults are counted at entry, with no latency
+ * and no minor/major split. */
+const volatile bool count_at_entry = false;
+
+struct lgt_diag diag = {};
+/* Where the target's memory lives, learnt from its own events; used to
+ * pick its folios out of reclaim (which runs in kswapd or other tasks). */
+__u64 target_mm = 0;
+__u64 target_memcg = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LGT_NUM_POOLS);
+	__type(key, __u32);
+	__type(value, struct lgt_pool_stats);
+} stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, LGT_MAX_AREA_PREFIXES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct lgt_area_key);
+	__type(value, __u32);
+} areas SEC(".maps");
+
+/* The state of one thread between the tracepoints of one fault or one
+ * mmap_lock acquisition. */
+struct thread_state {
+	__u64 fault_start; /* 0: no fault in flight */
+	__u64 lock_start;  /* 0: no mmap_lock acquisition in flight */
+	__u64 lock_addr;
+	__u32 tid; /* owner of the slot */
+	__u32 fault_pool;
+	__u32 last_pool; /* of the last faulting address */
+	__u32 lock_pool;
+	__u8 fault_major;
+	__u8 fault_swap; /* a swap read was submitted in this fault */
+	__u8 fault_lock_reads;
+	__u8 lock_write;
+	__u8 lock_contended;
+};
+
+/*
+ * Per-thread state in an array slot chosen by the thread ID: an array
+ * lookup is inlined, where task storage or a hash map cost 40-120 ns per
+ * fault.  Two live threads of the target whose IDs are equal modulo the
+ * size share a slot: the newer takes it over (counted in diag).
+ */
+#define THREAD_SLOTS (1 << 16)
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, THREAD_SLOTS);
+	__type(key, __u32);
+	__type(value, struct thread_state);
+} threads SEC(".maps");
+
+static __always_inline bool is_target(void)
+{
+	return (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+}
+
+/* This thread's slot; with @claim, taken over from a former owner. */
+static __always_inline struct thread_state *thread_state(bool claim)
+{
+	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 slot = tid & (THREAD_SLOTS - 1);
+	struct thread_state *ts = bpf_map_lookup_elem(&threads, &slot);
+
+	if (!ts || ts->tid == tid)
+		return ts;
+	if (!claim)
+		return NULL;
+	if (ts->fault_start || ts->lock_start)
+		__sync_fetch_and_add(&diag.slot_takeovers, 1);
+	ts->tid = tid;
+	ts->fault_start = 0;
+	ts->lock_start = 0;
+	ts->last_pool = LGT_POOL_OTHER;
+	return ts;
+}
+
+static __always_inline struct lgt_pool_stats *pool_stats(__u32 pool)
+{
+	return bpf_map_lookup_elem(&stats, &pool);
+}
+
+static __always_inline __u32 pool_of(__u64 addr)
+{
+	struct lgt_area_key key;
+	__u32 *pool;
+
+	lgt_area_key_init(&key, addr, 64);
+	pool = bpf_map_lookup_elem(&areas, &key);
+	return pool ? *pool : LGT_POOL_OTHER;
+}
+
+static __always_inline void hist_add(struct lgt_pool_stats *s, int h, __u64 ns)
+{
+	__u32 slot = lgt_log2(ns);
+
+	if (slot >= LGT_HIST_SLOTS)
+		slot = LGT_HIST_SLOTS - 1;
+	__sync_fetch_and_add(&s->hist[h][slot], 1);
+}
+
+static __always_inline void count_fault(__u32 pool, bool major, bool swap, __u64 ns, bool timed)
+{
+	struct lgt_pool_stats *s = pool_stats(pool);
+
+	if (!s)
+		return;
+	__sync_fetch_and_add(&s->faults, 1);
+	if (major)
+		__sync_fetch_and_add(&s->major, 1);
+	if (!timed)
+		return;
+	__sync_fetch_and_add(&s->fault_ns[major], ns);
+	hist_add(s, major ? LGT_H_FAULT_MAJOR : LGT_H_FAULT_MINOR, ns);
+	if (swap)
+		hist_add(s, LGT_H_SWAPIN, ns);
+}
+
+static __always_inline int fault_entry(unsigned long address)
+{
+	struct thread_state *ts;
+	__u32 pool;
+
+	if (!is_target())
+		return 0;
+	/* Kernel-mode faults on kernel addresses are no fault of the task's. */
+	if ((long)address < 0)
+		return 0;
+	if (!target_mm)
+		target_mm = (__u64)bpf_get_current_task_btf()->mm;
+	pool = pool_of(address);
+	if (count_at_entry) {
+		count_fault(pool, false, false, 0, false);
+		return 0;
+	}
+	ts = thread_state(true);
+	if (!ts)
+		return 0;
+	ts->fault_start = bpf_ktime_get_ns();
+	ts->fault_pool = pool;
+	ts->last_pool = pool;
+	ts->fault_major = 0;
+	ts->fault_swap = 0;
+	ts->fault_lock_reads = 0;
+	return 0;
+}
+
+SEC("tp_btf/page_fault_user")
+int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return fault_entry(address);
+}
+
+/* Faults the kernel takes on user addresses (copy_to_user into a fresh
+ * buffer): counted in min_flt like user faults. */
+SEC("tp_btf/page_fault_kernel")
+int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
+{
+	return fault_entry(address);
+}
+
+static __always_inline void fault_done(struct mem_cgroup *memcg)
+{
+	struct thread_state *ts = thread_state(false);
+	__u64 now = bpf_ktime_get_ns();
+
+	if (target_memcg != (__u64)memcg)
+		target_memcg = (__u64)memcg;
+	if (!ts || !ts->fault_start) {
+		/* get_user_pages() on behalf of the task: no entry seen. */
+		__sync_fetch_and_add(&diag.faults_no_entry, 1);
+		count_fault(LGT_POOL_OTHER, false, false, 0, false);
+		return;
+	}
+	bool major = ts->fault_major || ts->fault_lock_reads >= 2;
+	count_fault(ts->fault_pool, major, ts->fault_swap && ts->fault_major, now - ts->fault_start, true);
+	ts->fault_start = 0;
+}
+
+/* PGMAJFAULT: a swap-in when the fault reads anonymous memory; lgalloc's
+ * areas always are, elsewhere a swap read must have been submitted. */
+static __always_inline void fault_major(void)
+{
+	struct thread_state *ts = thread_state(false);
+	struct lgt_pool_stats *s;
+	__u32 pool = LGT_POOL_OTHER;
+	bool swap = false;
+
+	if (ts) {
+		pool = ts->fault_start ? ts->fault_pool : ts->last_pool;
+		if (ts->fault_start) {
+			ts->fault_major = 1;
+			swap = ts->fault_swap || pool < LGT_NUM_CLASS;
+			ts->fault_swap = swap;
+		}
+	}
+	if (!swap)
+		return;
+	s = pool_stats(pool);
+	if (s)
+		__sync_fetch_and_add(&s->swapins, 1);
+}
+
+static __always_inline void swap_read(void)
+{
+	struct thread_state *ts = thread_state(false);
+
+	if (ts && ts->fault_start)
+		ts->fault_swap = 1;
+}
+
+SEC("tp_btf/count_memcg_events")
+int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
+{
+	if (!is_target())
+		return 0;
+	if (item == bpf_core_enum_value(enum vm_event_item, PGFAULT)) {
+		fault_done(memcg);
+	} else if (item == bpf_core_enum_value(enum vm_event_item, PGMAJFAULT)) {
+		fault_major();
+	} else if (item == bpf_core_enum_value(enum vm_event_item, PSWPIN)) {
+		swap_read();
+	} else if (bpf_core_enum_value_exists(enum vm_event_item, ZSWPIN) &&
+		   item == bpf_core_enum_value(enum vm_event_item, ZSWPIN)) {
+		swap_read();
+	}
+	return 0;
+}
+
+/* System call numbers for attributing mmap_lock to the operation. */
+#if defined(__TARGET_ARCH_x86)
+#define NR_mmap		 9
+#define NR_mprotect	 10
+#define NR_munmap	 11
+#define NR_brk		 12
+#define NR_mremap	 25
+#define NR_msync	 26
+#define NR_mincore	 27
+#define NR_madvise	 28
+#define NR_mlock	 149
+#define NR_munlock	 150
+#define NR_mlock2	 325
+#define SYSCALL_NR(regs) BPF_CORE_READ(regs, orig_ax)
+#elif defined(__TARGET_ARCH_arm64)
+#define NR_munmap	 215
+#define NR_mremap	 216
+#define NR_mmap		 222
+#define NR_mprotect	 226
+#define NR_msync	 227
+#define NR_mlock	 228
+#define NR_munlock	 229
+#define NR_mincore	 232
+#define NR_madvise	 233
+#define NR_mlock2	 284
+#define NR_brk		 214
+#define SYSCALL_NR(regs) BPF_CORE_READ((struct user_pt_regs *)(regs), syscallno)
+#else
+#error "lgtrace.bpf.c: system call numbers missing for this architecture"
+#endif
+
+/*
+ * The pool an mmap_lock acquisition is for: the fault's address inside a
+ * fault, the first argument of the address-range system calls, the
+ * mapping calls as a pool of their own, anything else (exit, /proc...)
+ * "other".
+ */
+static __always_inline __u32 lock_pool(struct thread_state *ts)
+{
+	struct pt_regs *regs;
+	long nr;
+
+	if (ts->fault_start)
+		return ts->fault_pool;
+	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	nr = SYSCALL_NR(regs);
+	switch (nr) {
+	case NR_madvise:
+	case NR_mprotect:
+	case NR_msync:
+	case NR_mincore:
+	case NR_mlock:
+	case NR_munlock:
+	case NR_mlock2:
+		return pool_of(PT_REGS_PARM1_CORE_SYSCALL(regs));
+	case NR_mmap:
+	case NR_munmap:
+	case NR_mremap:
+	case NR_brk:
+		return LGT_POOL_MMAP;
+	default:
+		return LGT_POOL_OTHER;
+	}
+}
+
+static __always_inline bool own_mm(struct mm_struct *mm)
+{
+	return bpf_get_current_task_btf()->mm == mm;
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
+{
+	struct thread_state *ts;
+
+	if (!is_target() || !own_mm(mm))
+		return 0;
+	ts = thread_state(true);
+	if (!ts)
+		return 0;
+	ts->lock_addr = (__u64)&mm->mmap_lock;
+	ts->lock_write = write;
+	ts->lock_contended = 0;
+	ts->lock_pool = lock_pool(ts);
+	ts->lock_start = bpf_ktime_get_ns();
+	return 0;
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
+{
+	struct thread_state *ts;
+	struct lgt_pool_stats *s;
+	__u64 wait;
+	int w = write ? 1 : 0;
+
+	if (!is_target() || !own_mm(mm))
+		return 0;
+	ts = thread_state(false);
+	if (!ts || !ts->lock_start)
+		return 0;
+	wait = bpf_ktime_get_ns() - ts->lock_start;
+	ts->lock_start = 0;
+	s = pool_stats(ts->lock_pool);
+	if (!s)
+		return 0;
+	if (!success) {
+		__sync_fetch_and_add(&s->lock_failed[w], 1);
+		return 0;
+	}
+	if (!write && ts->fault_start)
+		ts->fault_lock_reads++;
+	__sync_fetch_and_add(&s->lock_acq[w], 1);
+	if (ts->lock_contended)
+		__sync_fetch_and_add(&s->lock_cont[w], 1);
+	__sync_fetch_and_add(&s->lock_wait_ns[w], wait);
+	hist_add(s, w ? LGT_H_LOCK_WRITE : LGT_H_LOCK_READ, wait);
+	return 0;
+}
+
+/* The rwsem slow path (after optimistic spinning failed): the acquisition
+ * in flight on this thread is contended. */
+SEC("tp_btf/contention_begin")
+int BPF_PROG(contention_begin, void *lock, unsigned int flags)
+{
+	struct thread_state *ts;
+
+	if (!is_target())
+		return 0;
+	ts = thread_state(false);
+	if (ts && ts->lock_start && ts->lock_addr == (__u64)lock)
+		ts->lock_contended = 1;
+	return 0;
+}
+
+/*
+ * Swap-out writeback, in whatever task reclaims.  An anonymous folio leads
+ * to its mm through its anon_vma (the first vma in the interval tree) and
+ * to its address through its index (vm_pgoff of an anonymous mapping is
+ * its address); other folios count for the target when they are charged
+ * to its (non-root) memory cgroup.
+ */
+SEC("tp_btf/mm_vmscan_write_folio")
+int BPF_PROG(write_folio, struct folio *folio)
+{
+	__u64 mapping = (__u64)BPF_CORE_READ(folio, mapping);
+	struct lgt_pool_stats *s;
+	__u32 pool = LGT_POOL_OTHER;
+
+	if (!target_mm)
+		return 0;
+	if (mapping & 1) {
+		struct anon_vma *av = (struct anon_vma *)(mapping & ~3ULL);
+		struct rb_node *node = BPF_CORE_READ(av, rb_root.rb_root.rb_node);
+		struct anon_vma_chain *avc;
+
+		if (!node)
+			return 0;
+		avc = (void *)node - bpf_core_field_offset(struct anon_vma_chain, rb);
+		if ((__u64)BPF_CORE_READ(avc, vma, vm_mm) != target_mm)
+			return 0;
+		pool = pool_of(BPF_CORE_READ(folio, index) << 12);
+	} else {
+		struct mem_cgroup *memcg = (void *)(BPF_CORE_READ(folio, memcg_data) & ~3ULL);
+
+		if (!memcg || (__u64)memcg != target_memcg || !BPF_CORE_READ(memcg, css.parent))
+			return 0;
+	}
+	s = pool_stats(pool);
+	if (s)
+		__sync_fetch_and_add(&s->swapouts, 1);
+	return 0;
+}
+
+struct area_walk {
+	__u64 base, len;
+	__u32 pool;
+};
+
+static long add_block(__u32 i, struct area_walk *w)
+{
+	struct lgt_area_key key;
+	unsigned b;
+
+	if (!w->len)
+		return 1;
+	b = lgt_next_block(w->base, w->len);
+	lgt_area_key_init(&key, w->base, 64 - b);
+	if (bpf_map_update_elem(&areas, &key, &w->pool, BPF_ANY))
+		__sync_fetch_and_add(&diag.area_fail, 1);
+	else
+		__sync_fetch_and_add(&diag.area_updates, 1);
+	w->base += 1ULL << b;
+	w->len -= 1ULL << b;
+	return 0;
+}
+
+/* lgalloc:area_map(base, len, class_log2): store the area as prefixes
+ * (bpf_loop: an unrolled walk is too much for the verifier). */
+SEC("usdt")
+int BPF_USDT(area_map, __u64 base, __u64 len, __u32 class_log2)
+{
+	struct area_walk w = {base, len, class_log2 - LGT_MIN_CLASS};
+
+	if (!is_target() || class_log2 < LGT_MIN_CLASS || class_log2 >= LGT_MIN_CLASS + LGT_NUM_CLASS)
+		return 0;
+	bpf_loop(LGT_MAX_BLOCKS, add_block, &w, 0);
+	return 0;
+}
+
+/* Stops the command at its ELF entry point (after the dynamic loader mapped
+ * its libraries, before main) so that the user program can attach the
+ * USDT probe to whichever liblgalloc it loaded. */
+SEC("uprobe")
+int BPF_KPROBE(entry_stop)
+{
+	if (is_target())
+		bpf_send_signal_thread(19 /* SIGSTOP */);
+	return 0;
+}

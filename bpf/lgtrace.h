@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lgtrace: layouts shared by the BPF programs (lgtrace.bpf.c) and the user
+ * program (lgtrace.c).  Included by both, so only fixed-width types and no
+ * headers of either side.
+ */
+#ifndef LGTRACE_H
+#define LGTRACE_H
+
+/* Pools: the 16 lgalloc size classes (2^21 .. 2^36), then two pseudo pools. */
+#define LGT_MIN_CLASS  21
+#define LGT_NUM_CLASS  16
+#define LGT_POOL_OTHER LGT_NUM_CLASS	   /* addresses outside lgalloc's areas */
+#define LGT_POOL_MMAP  (LGT_NUM_CLASS + 1) /* mmap_lock taken by mmap/munmap/... */
+#define LGT_NUM_POOLS  (LGT_NUM_CLASS + 2)
+
+/* Latency histograms: slot i counts values v with 2^i <= v < 2^(i+1) ns
+ * (slot 0 also takes 0); the last slot takes everything larger. */
+#define LGT_HIST_SLOTS 40
+
+enum lgt_hist {
+	LGT_H_FAULT_MINOR, /* fault entry to completion, minor faults */
+	LGT_H_FAULT_MAJOR, /* the same, major faults */
+	LGT_H_SWAPIN,	   /* the same, faults that read from swap */
+	LGT_H_LOCK_READ,   /* mmap_lock wait, read */
+	LGT_H_LOCK_WRITE,  /* mmap_lock wait, write */
+	LGT_NUM_HISTS,
+};
+
+/* Per pool, in a per-CPU array indexed by pool; the user program sums. */
+struct lgt_pool_stats {
+	__u64 faults;	      /* completed faults (minor + major) */
+	__u64 major;	      /* of which major */
+	__u64 fault_ns[2];    /* summed latency: minor, major */
+	__u64 swapins;	      /* major faults that read anonymous memory from swap */
+	__u64 swapouts;	      /* folios written to swap (vmscan) */
+	__u64 lock_acq[2];    /* mmap_lock acquisitions: read, write */
+	__u64 lock_cont[2];   /* of which contended (the rwsem slow path) */
+	__u64 lock_failed[2]; /* failed attempts (trylock, killed) */
+	__u64 lock_wait_ns[2];
+	__u64 hist[LGT_NUM_HISTS][LGT_HIST_SLOTS];
+};
+
+/* Diagnostics, in the BPF object's .bss. */
+struct lgt_diag {
+	__u64 faults_no_entry; /* completions without a traced fault entry (GUP) */
+	__u64 area_updates;    /* area prefixes added by the USDT probe */
+	__u64 area_fail;       /* prefixes that did not fit in the area map */
+	__u64 slot_takeovers;  /* per-thread slots taken over mid-operation */
+};
+
+/* Key of the area map, a longest-prefix-match trie over the address. */
+struct lgt_area_key {
+	__u32 prefixlen; /* bits of addr that must match, 0..64 */
+	__u8 addr[8];	 /* big endian, as the trie compares bytes */
+};
+
+#define LGT_MAX_AREA_PREFIXES (1 << 20)
+
+/*
+ * An area [base, base + len) is stored as the aligned power-of-two blocks
+ * that tile it: at most two per bit of the address, so a bounded loop in
+ * BPF can insert it.  Returns the log2 of the next block at @base, the
+ * largest to which @base is aligned that does not pass the end.
+ */
+/* floor(log2(v)), 0 for 0; without builtins, which the BPF backend of
+ * LLVM 14 does not lower. */
+static inline unsigned lgt_log2(__u64 v)
+{
+	unsigned r = 0;
+
+	/* A binary search over the bits; a constant trip count, unrolled. */
+	for (unsigned shift = 32; shift; shift >>= 1) {
+		if (v >> shift) {
+			v >>= shift;
+			r += shift;
+		}
+	}
+	return r;
+}
+
+static inline unsigned lgt_next_block(__u64 base, __u64 len)
+{
+	unsigned align = base ? lgt_log2(base & -base) : 63;
+	unsigned fit = lgt_log2(len);
+
+	return align < fit ? align : fit;
+}
+
+#define LGT_MAX_BLOCKS 128 /* blocks per area: 2 * 64 bits */
+
+static inline void lgt_area_key_init(struct lgt_area_key *key, __u64 addr, unsigned prefixlen)
+{
+	key->prefixlen = prefixlen;
+	for (int i = 0; i < 8; i++)
+		key->addr[i] = (__u8)(addr >> (56 - 8 * i));
+}
+
+#endif /* LGTRACE_H */

@@ -1,0 +1,236 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# lgtrace through the real skeleton and the real library:
+#   - attribution: N pages touched in 2 MiB regions and M in 8 MiB regions
+#     are reported as N and M (1%), total faults equal getrusage (1%);
+#     static (probe in the executable) and shared (probe in liblgalloc.so)
+#   - lgtrace -p on a process whose areas were mapped before the attach
+#   - swap-ins in a memory cgroup with swap: > 0 and within 5% of majflt
+#   - mmap_lock: an mmap/munmap storm shows contended writes and wait; an
+#     lgalloc alloc/free loop after warm-up takes no write lock in its pool
+#   - -i, -H; every error case exits non-zero with its message; nothing
+#     stays attached
+# Needs root and kernel BTF (SKIP otherwise).
+set -u
+cd "$(dirname "$0")/.." || exit 1
+. tests/testlib.sh
+
+B=${BUILD:-build}
+LGTRACE=$B/tools/lgtrace
+WORK=$B/tests/lgtrace/lgtrace_work
+LGRUN=$B/tools/lgrun
+PROGS='fault_user|fault_kernel|memcg_event|lock_start|lock_acquired|contention_begin|write_folio|area_map|entry_stop'
+
+need_root lgtrace || { done_testing; }
+if [ ! -r /sys/kernel/btf/vmlinux ]; then
+	skip lgtrace "no kernel BTF at /sys/kernel/btf/vmlinux"
+	done_testing
+fi
+for f in "$LGTRACE" "$WORK" "$WORK-shared"; do
+	[ -x "$f" ] || { fail lgtrace_built "$f missing: run make build-tests"; done_testing; }
+done
+command -v jq >/dev/null || { skip lgtrace "jq not installed"; done_testing; }
+
+TMP=$(mktemp -d /tmp/lgtrace-test.XXXXXX) || exit 1
+BG=()
+CG= SWAPFILE=
+cleanup() {
+	local p
+	for p in "${BG[@]}"; do kill -KILL "$p" 2>/dev/null; done
+	for p in "${BG[@]}"; do wait "$p" 2>/dev/null; done
+	if [ -n "$SWAPFILE" ]; then swapoff "$SWAPFILE" 2>/dev/null; rm -f "$SWAPFILE"; fi
+	[ -n "$CG" ] && rmdir "$CG" 2>/dev/null
+	[ -n "${KEEP:-}" ] || rm -rf "$TMP"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# within A B PCT: |A - B| <= PCT% of B
+within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d * 100 <= p * b) }'; }
+# field NAME FILE: NAME=value from the workload's last line
+field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$2" | tail -1; }
+# jpool FILE POOL EXPR: a figure of one pool in lgtrace's JSON (0 if the pool is absent)
+jpool() { jq -r --arg p "$2" "[.pools[] | select(.pool == \$p) | $3] | first // 0" "$1"; }
+links_left() { bpftool link list 2>/dev/null | grep -cE "($PROGS)" ; }
+
+# ---- attribution, with the command started by lgtrace ----
+attribution() {
+	local name=$1 work=$2 out=$TMP/$1.json log=$TMP/$1.log
+	if ! "$LGTRACE" --json -- "$work" attrib 40 10 >"$out" 2>"$TMP/$1.err"; then
+		fail "$name" "lgtrace exited $?: $(cat "$TMP/$1.err")"
+		return
+	fi
+	# The workload's own line precedes the JSON document on stdout.
+	grep '^minflt=' "$out" >"$log"
+	sed -i '/^minflt=/d' "$out"
+	local n=$(field pages2m "$log") m=$(field pages8m "$log") mn=$(field minflt "$log") mj=$(field majflt "$log")
+	local f2=$(jpool "$out" 2M .faults) f8=$(jpool "$out" 8M .faults) tot=$(jq .total.faults "$out")
+	local kmin=$(jq .kernel.minflt "$out") kmaj=$(jq .kernel.majflt "$out")
+	echo "# $name: 2M $f2 of $n pages, 8M $f8 of $m, total $tot, getrusage $((mn + mj)), kernel $((kmin + kmaj))"
+	if within "$f2" "$n" 1 && within "$f8" "$m" 1; then pass "$name: pools"; else
+		fail "$name: pools" "2M $f2 (want $n), 8M $f8 (want $m)"; fi
+	if within "$tot" $((mn + mj)) 1; then pass "$name: total vs getrusage"; else
+		fail "$name: total vs getrusage" "$tot vs $((mn + mj))"; fi
+	if within "$tot" $((kmin + kmaj)) 1; then pass "$name: total vs wait4"; else
+		fail "$name: total vs wait4" "$tot vs $((kmin + kmaj))"; fi
+}
+attribution attribution_static "$WORK"
+attribution attribution_shared "$WORK-shared"
+
+# ---- gated workloads for lgtrace -p ----
+# start_gated OUT CMD...: run CMD in the background until it prints "ready PID"; sets GPID
+start_gated() {
+	local out=$1 i
+	shift
+	"$@" >"$out" 2>&1 &
+	BG+=($!)
+	GPID=
+	for i in $(seq 100); do
+		GPID=$(awk '/^ready/ { print $2 }' "$out")
+		[ -n "$GPID" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+# trace_gated JSON: attach lgtrace -p $GPID, release the workload, wait for both
+trace_gated() {
+	local json=$1 i
+	"$LGTRACE" --json -p "$GPID" >"$json" 2>"$json.err" &
+	local tp=$!
+	BG+=($tp)
+	for i in $(seq 100); do
+		grep -q "tracing PID" "$json.err" && break
+		sleep 0.1
+	done
+	kill -USR1 "$GPID"
+	wait "$tp"
+}
+
+if start_gated "$TMP/late.out" "$WORK-shared" --gate attrib 40 10; then
+	trace_gated "$TMP/late.json"
+	wait
+	n=$(field pages2m "$TMP/late.out") m=$(field pages8m "$TMP/late.out")
+	f2=$(jpool "$TMP/late.json" 2M .faults) f8=$(jpool "$TMP/late.json" 8M .faults)
+	echo "# attach -p after the areas were mapped: 2M $f2 of $n, 8M $f8 of $m"
+	if within "$f2" "$n" 1 && within "$f8" "$m" 1; then pass "lgtrace -p: areas mapped before attach"; else
+		fail "lgtrace -p: areas mapped before attach" "2M $f2 (want $n), 8M $f8 (want $m)"; fi
+else
+	fail "lgtrace -p: areas mapped before attach" "workload did not start"
+fi
+
+# ---- swap-ins ----
+# A memory cgroup of 64 MiB with swap; the workload writes 192 MiB and reads
+# it back.  The swap file is this test's own, at a high priority: a swap
+# device shared with concurrent runs may fill up or go away (OOM kill).
+make_swap() {
+	SWAPFILE=$TMP/swap
+	fallocate -l 512M "$SWAPFILE" && chmod 600 "$SWAPFILE" && mkswap -q "$SWAPFILE" >/dev/null &&
+		swapon -p 1000 "$SWAPFILE"
+}
+run_in_cgroup() {
+	if [ -x "$LGRUN" ]; then
+		"$LGRUN" -q --memory 64M -- "$@"
+		return
+	fi
+	if [ -d /sys/fs/cgroup/memory ] && [ -e /sys/fs/cgroup/memory/cgroup.procs ]; then
+		CG=/sys/fs/cgroup/memory/lgtrace-test.$$
+		mkdir "$CG" && echo $((64 << 20)) >"$CG/memory.limit_in_bytes" || return 1
+	else
+		CG=/sys/fs/cgroup/lgtrace-test.$$
+		mkdir "$CG" && echo $((64 << 20)) >"$CG/memory.max" || return 1
+	fi
+	sh -c 'echo $$ > "$1/cgroup.procs" && shift && exec "$@"' sh "$CG" "$@"
+}
+if make_swap && start_gated "$TMP/swap.out" run_in_cgroup "$WORK" --gate swap 192; then
+	trace_gated "$TMP/swap.json"
+	wait
+	mj=$(field majflt "$TMP/swap.out")
+	si=$(jpool "$TMP/swap.json" 8M .swapins)
+	so=$(jq .total.swapouts "$TMP/swap.json")
+	echo "# swap: 8M swap-ins $si, process majflt $mj, swap-outs $so"
+	if [ "${si:-0}" -gt 0 ] && within "$si" "${mj:-0}" 5; then pass "swap-ins match major faults"; else
+		fail "swap-ins match major faults" "swap-ins $si, majflt $mj"; fi
+	if [ "${so:-0}" -gt 0 ]; then pass "swap-outs seen"; else fail "swap-outs seen" "$so"; fi
+else
+	fail "swap-ins match major faults" "cannot run in a memory cgroup with swap: $(cat "$TMP/swap.out")"
+fi
+
+# ---- mmap_lock ----
+out=$TMP/storm.json
+"$LGTRACE" --json -- "$WORK" storm 4 1000 2>/dev/null | sed '/^minflt=/d' >"$out"
+cw=$(jpool "$out" mmap/munmap .mmap_lock.write.contended)
+ww=$(jpool "$out" mmap/munmap .mmap_lock.write.wait_ns)
+echo "# mmap/munmap storm: contended writes $cw, write wait $ww ns"
+if [ "${cw:-0}" -gt 0 ] && [ "${ww:-0}" -gt 0 ]; then pass "mmap_lock: storm contended"; else
+	fail "mmap_lock: storm contended" "contended $cw, wait $ww"; fi
+
+if start_gated "$TMP/loop.out" "$WORK" --gate loop 500; then
+	trace_gated "$TMP/loop.json"
+	wait
+	w=$(jpool "$TMP/loop.json" 2M .mmap_lock.write.acquisitions)
+	ops=$(field ops "$TMP/loop.out")
+	echo "# alloc/free loop: $ops operations, 2M write acquisitions $w"
+	if [ "${ops:-0}" -gt 0 ] && [ "$w" -eq 0 ]; then pass "mmap_lock: alloc/free loop takes no write lock"; else
+		fail "mmap_lock: alloc/free loop takes no write lock" "ops $ops, writes $w"; fi
+else
+	fail "mmap_lock: alloc/free loop takes no write lock" "workload did not start"
+fi
+
+# ---- text output: -i tables and -H histograms ----
+"$LGTRACE" -i 0.2 -H -- "$WORK" storm 2 700 >"$TMP/text.out" 2>&1
+tables=$(grep -c '^POOL' "$TMP/text.out")
+if [ "$tables" -ge 3 ] && grep -q 'mmap_lock wait, write' "$TMP/text.out"; then pass "-i tables and -H histograms"; else
+	fail "-i tables and -H histograms" "$tables tables"; fi
+
+# ---- under sudo the command runs as the invoking user, unless --as-root ----
+u=$(SUDO_UID=65534 SUDO_GID=65534 "$LGTRACE" -- id -u 2>/dev/null | head -1)
+r=$(SUDO_UID=65534 SUDO_GID=65534 "$LGTRACE" --as-root -- id -u 2>/dev/null | head -1)
+if [ "$u" = 65534 ] && [ "$r" = 0 ]; then pass "command runs as SUDO_UID, --as-root as root"; else
+	fail "command runs as SUDO_UID, --as-root as root" "uid $u, with --as-root $r"; fi
+
+# ---- a kernel without some tracepoints: n/a, the rest still counts ----
+out=$TMP/na.json
+LGTRACE_SKIP_TRACEPOINTS=count_memcg_events,contention_begin "$LGTRACE" --json -- "$WORK" attrib 4 1 \
+	2>/dev/null | sed '/^minflt=/d' >"$out"
+f2=$(jpool "$out" 2M .faults)
+if [ "$(jq .features.fault_completion "$out")" = false ] && [ "$(jq .features.contention "$out")" = false ] &&
+	[ "$f2" -eq 2048 ]; then pass "missing tracepoints are n/a, faults still counted"; else
+	fail "missing tracepoints are n/a, faults still counted" "features $(jq -c .features "$out"), 2M $f2"; fi
+LGTRACE_SKIP_TRACEPOINTS=mmap_lock_start_locking "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/na.txt" 2>&1
+if grep -qE '^total +[0-9]+ +[0-9]+ .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP/na.txt"; then
+	pass "missing mmap_lock tracepoint shows n/a"; else
+	fail "missing mmap_lock tracepoint shows n/a" "$(grep ^total "$TMP/na.txt")"; fi
+
+# ---- errors: message, non-zero exit, nothing attached ----
+# expect_error NAME REGEX CMD...
+expect_error() {
+	local name=$1 re=$2 rc
+	shift 2
+	"$@" >"$TMP/e.out" 2>&1
+	rc=$?
+	if [ "$rc" -ne 0 ] && grep -qE "$re" "$TMP/e.out"; then pass "error: $name (exit $rc)"; else
+		fail "error: $name" "exit $rc: $(head -3 "$TMP/e.out")"; fi
+}
+expect_error "not root" "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups "$LGTRACE" -p 1
+expect_error "no BTF" "no kernel BTF" "$LGTRACE" --btf /nonexistent/vmlinux -p 1
+pid=$(( $(cat /proc/sys/kernel/pid_max) - 1 ))
+while [ -e /proc/$pid ]; do pid=$((pid - 1)); done
+expect_error "no such PID" "no process with PID $pid" "$LGTRACE" -p "$pid"
+# A zombie: the subshell becomes sleep 5, which never reaps its child.
+( sleep 0.1 & exec sleep 5 ) &
+BG+=($!)
+sleep 0.4
+zpid=$(ps -o pid= --ppid "$!" | tr -d ' ' | head -1)
+expect_error "target already gone" "has already exited" "$LGTRACE" -p "${zpid:-0}"
+kill "$!" 2>/dev/null
+expect_error "command not found" "cannot execute" "$LGTRACE" -- /nonexistent/cmd
+touch "$TMP/noexec"
+expect_error "command not executable" "cannot execute .*Permission denied" "$LGTRACE" -- "$TMP/noexec"
+expect_error "unknown option" "unknown option" "$LGTRACE" --frobnicate -p 1
+expect_error "bad interval" "not a positive number" "$LGTRACE" -i abc -p 1
+expect_error "no target" "give -p PID or -- CMD" "$LGTRACE"
+expect_error "both targets" "not both" "$LGTRACE" -p 1 -- true
+left=$(links_left)
+if [ "$left" -eq 0 ]; then pass "nothing left attached"; else
+	fail "nothing left attached" "$left links: $(bpftool link list | grep -E "($PROGS)")"; fi
+done_testing
