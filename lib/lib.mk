@@ -8,6 +8,8 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_CFLAGS := -Ilib/include -Ilib/src -fPIC -fvisibility=hidden
 LIB_A := $(BUILD)/lib/liblgalloc.a
 LIB_SO := $(BUILD)/lib/liblgalloc.so.$(LG_VERSION)
+# What a program linking $(LIB_A) needs besides it (the .so records it).
+LIB_LDLIBS := $(shell pkg-config --libs liburing 2>/dev/null || echo -luring)
 
 all: lib
 .PHONY: lib
@@ -25,7 +27,7 @@ $(LIB_SO): $(LIB_OBJS) lib/liblgalloc.map
 	$(call msg,LD,$@)
 	$(Q)$(CC) -shared -Wl,-soname,liblgalloc.so.$(LG_SOVERSION) \
 		-Wl,--version-script=lib/liblgalloc.map -Wl,-z,defs \
-		-o $@ $(LIB_OBJS) $(ALL_LDFLAGS)
+		-o $@ $(LIB_OBJS) $(ALL_LDFLAGS) $(LIB_LDLIBS)
 	$(Q)ln -sf liblgalloc.so.$(LG_VERSION) $(BUILD)/lib/liblgalloc.so.$(LG_SOVERSION)
 	$(Q)ln -sf liblgalloc.so.$(LG_SOVERSION) $(BUILD)/lib/liblgalloc.so
 

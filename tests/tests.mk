@@ -13,7 +13,7 @@ UNIT_TESTS += $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
 
 $(BUILD)/tests/test_%: tests/test_%.c tests/test_util.h $(LIB_A)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(CMOCKA_LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS) $(CMOCKA_LIBS)
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)

@@ -84,6 +84,41 @@ int lgalloc_deallocate(struct lgalloc_handle handle);
 int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len);
 
 /*
+ * Queue the same hint as lgalloc_prefetch() on the calling thread's io_uring
+ * (IORING_OP_MADVISE, MADV_WILLNEED) and return without a system call.  The
+ * ring is created on the thread's first hint, sized by prefetch_ring_depth,
+ * and closed when the thread exits.  Queued hints reach the kernel at
+ * lgalloc_prefetch_submit() or when the ring is full; hints still queued or
+ * in flight when the thread exits are dropped.  Completions are counted
+ * whenever the thread hints or submits again.  Bounds and errors are
+ * lgalloc_prefetch()'s: -EINVAL for a malformed handle, -ERANGE for a range
+ * outside the region, len == 0 a no-op.  Any valid hint returns 0: a hint
+ * the kernel rejects is counted in prefetch_failed, never reported.
+ * When io_uring is unavailable (prefetch_mode SYNC, an old kernel,
+ * kernel.io_uring_disabled, seccomp, ring creation failing), or while all
+ * completion slots are taken, the hint is issued synchronously as by
+ * lgalloc_prefetch() and counted in prefetch_sync; the first fallback for
+ * lack of io_uring is reported once per process on stderr.
+ */
+int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset, size_t len);
+
+/*
+ * Submit the calling thread's queued hints in one system call and count the
+ * completions that have arrived.  Never waits for a hint to complete.
+ * Returns 0 (also when nothing is queued) or the -errno of io_uring_enter
+ * (-EAGAIN, -EBUSY, -EINTR): the hints then stay queued for the next call.
+ */
+int lgalloc_prefetch_submit(void);
+
+/* struct lgalloc_config.prefetch_mode */
+enum lgalloc_prefetch_mode {
+	LGALLOC_PREFETCH_AUTO = 0,  /* io_uring when it works, else sync (default) */
+	LGALLOC_PREFETCH_SYNC = 1,  /* lgalloc_prefetch_async() calls madvise itself */
+	LGALLOC_PREFETCH_URING = 2, /* io_uring; hints are advisory, so when it is
+				       unavailable this still falls back to sync */
+};
+
+/*
  * Configuration.  lgalloc_config_init() marks every field "unchanged" (-1);
  * set the ones to change and call lgalloc_configure().  Invalid values are
  * rejected with -EINVAL and nothing is applied.
@@ -100,6 +135,13 @@ struct lgalloc_config {
 					(default: not running) */
 	long background_clear_bytes; /* bytes per class the worker moves from
 					the dirty to the clean pool each tick */
+	int prefetch_mode;	     /* enum lgalloc_prefetch_mode (default:
+					AUTO); setting it makes the next hint
+					try io_uring again after a failure */
+	long prefetch_ring_depth;    /* submission queue entries of each
+					thread's ring, 1..4096, rounded up to a
+					power of two; applies to rings created
+					afterwards (default: 256) */
 };
 
 void lgalloc_config_init(struct lgalloc_config *config);
@@ -120,6 +162,15 @@ struct lgalloc_class_stats {
 	size_t deallocations;	  /* successful deallocations */
 	size_t clear_eager_total; /* regions given back by eager return */
 	size_t clear_slow_total;  /* regions cleared by the background worker */
+	/* lgalloc_prefetch_async() hints, one per madvise request (a range
+	 * longer than 2 GiB goes to io_uring in 2 GiB pieces).  Every issued
+	 * hint ends up completed or failed; hints queued or in flight when
+	 * their thread exits count as failed.  lgalloc_prefetch() is not
+	 * counted. */
+	size_t prefetch_sync;	   /* issued by a direct madvise */
+	size_t prefetch_async;	   /* queued on an io_uring */
+	size_t prefetch_completed; /* succeeded (sync, or completion reaped) */
+	size_t prefetch_failed;	   /* failed, or dropped at thread exit */
 };
 
 struct lgalloc_stats {

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <sys/mman.h>
 
+#include "prefetch.h"
 #include "region_stack.h"
 #include "size_class.h"
 #include "tcache.h"
@@ -118,19 +119,6 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 	return 0;
 }
 
-/* The index of the region @h names, or 0 when @h is malformed. */
-static inline uint32_t handle_region(struct lgalloc_handle h, unsigned *ci)
-{
-	uint32_t idx;
-
-	if (!lg_class_of_len(h.len, ci) || ((uintptr_t)h.ptr & (LG_MIN_ALIGN - 1)) || !h.ptr)
-		return 0;
-	idx = lg_map_lookup(h.ptr);
-	if (!idx || lg_region_get(idx)->ci != *ci)
-		return 0;
-	return idx;
-}
-
 static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t idx)
 {
 	struct lg_class *cls = &lg_classes[ci];
@@ -154,7 +142,7 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 
 	if (!handle.ptr && !handle.len)
 		return 0;
-	idx = handle_region(handle, &ci);
+	idx = lg_handle_region(handle, &ci);
 	if (lg_unlikely(!idx))
 		return -EINVAL;
 	tc = lg_tcache_get();
@@ -178,15 +166,11 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len)
 {
 	unsigned ci;
+	char *addr;
+	size_t alen;
+	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
 
-	if ((handle.ptr || handle.len) && !handle_region(handle, &ci))
-		return -EINVAL;
-	if (offset > handle.len || len > handle.len - offset)
-		return -ERANGE;
-	if (len == 0)
-		return 0;
-
-	uintptr_t start = (uintptr_t)handle.ptr + offset;
-	uintptr_t page = start & ~(LG_PAGE_SIZE - 1);
-	return lg_advise((void *)page, start + len - page, MADV_WILLNEED);
+	if (err <= 0)
+		return err;
+	return lg_advise(addr, alen, MADV_WILLNEED);
 }

@@ -3,6 +3,7 @@
 #include <errno.h>
 
 #include "lgalloc_internal.h"
+#include "prefetch.h"
 
 struct lg_class lg_classes[LGALLOC_NUM_CLASSES] = {
 	[0 ... LGALLOC_NUM_CLASSES - 1] = {.refill_lock = PTHREAD_MUTEX_INITIALIZER},
@@ -30,6 +31,8 @@ LG_EXPORT void lgalloc_config_init(struct lgalloc_config *c)
 		.local_buffer_bytes = -1,
 		.background_interval_ms = -1,
 		.background_clear_bytes = -1,
+		.prefetch_mode = -1,
+		.prefetch_ring_depth = -1,
 	};
 }
 
@@ -49,7 +52,19 @@ static bool validate(const struct lgalloc_config *c)
 	return flag_ok(c->enabled) && flag_ok(c->eager_return) && c->growth_dampener >= -1 &&
 	       c->growth_dampener <= max_dampener && c->local_buffer_bytes >= -1 &&
 	       c->background_interval_ms >= -1 && c->background_interval_ms <= max_interval_ms &&
-	       c->background_clear_bytes >= -1;
+	       c->background_clear_bytes >= -1 && c->prefetch_mode >= -1 &&
+	       c->prefetch_mode <= LGALLOC_PREFETCH_URING &&
+	       (c->prefetch_ring_depth == -1 ||
+		(c->prefetch_ring_depth >= 1 && c->prefetch_ring_depth <= LG_PREFETCH_MAX_DEPTH));
+}
+
+static long round_up_pow2(long v)
+{
+	long p = 1;
+
+	while (p < v)
+		p <<= 1;
+	return p;
 }
 
 LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
@@ -73,6 +88,9 @@ LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
 					      lg_relaxed);
 		if (c->enabled != -1)
 			atomic_store_explicit(&lg_settings.enabled, c->enabled, lg_relaxed);
+		lg_prefetch_configure(c->prefetch_mode, c->prefetch_ring_depth == -1
+								? -1
+								: round_up_pow2(c->prefetch_ring_depth));
 	}
 	pthread_mutex_unlock(&config_lock);
 	return err;

@@ -65,6 +65,17 @@ struct lg_class {
 
 extern struct lg_class lg_classes[LGALLOC_NUM_CLASSES];
 
+/* lgalloc_prefetch_async() counters of one class: per thread (written by
+ * the owner) and, for exited threads, in lg_prefetch_totals. */
+struct lg_prefetch_counters {
+	_Atomic size_t sync;
+	_Atomic size_t async;
+	_Atomic size_t completed;
+	_Atomic size_t failed;
+};
+
+extern struct lg_prefetch_counters lg_prefetch_totals[LGALLOC_NUM_CLASSES];
+
 /* Settings, read on every call with relaxed loads. */
 struct lg_settings {
 	_Atomic int enabled;

@@ -24,6 +24,10 @@ static void add_thread(struct lg_tcache *tc, void *arg)
 		s->allocations += load(&tcl->allocations);
 		s->deallocations += load(&tcl->deallocations);
 		s->clear_eager_total += load(&tcl->clear_eager_total);
+		s->prefetch_sync += load(&tc->pf[ci].sync);
+		s->prefetch_async += load(&tc->pf[ci].async);
+		s->prefetch_completed += load(&tc->pf[ci].completed);
+		s->prefetch_failed += load(&tc->pf[ci].failed);
 		if (dq)
 			s->thread_regions += lg_deque_size(dq);
 	}
@@ -53,6 +57,10 @@ LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 		s->allocations += load(&cls->allocations);
 		s->deallocations += load(&cls->deallocations);
 		s->clear_eager_total += load(&cls->clear_eager_total);
+		s->prefetch_sync += load(&lg_prefetch_totals[ci].sync);
+		s->prefetch_async += load(&lg_prefetch_totals[ci].async);
+		s->prefetch_completed += load(&lg_prefetch_totals[ci].completed);
+		s->prefetch_failed += load(&lg_prefetch_totals[ci].failed);
 	}
 	return 0;
 }

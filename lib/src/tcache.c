@@ -2,6 +2,7 @@
 /* Thread-cache registry: creation, reuse, stealing, and thread exit. */
 #include <stdlib.h>
 
+#include "prefetch.h"
 #include "region_stack.h"
 #include "tcache.h"
 
@@ -106,6 +107,7 @@ static void tcache_detach(void *arg)
 {
 	struct lg_tcache *tc = arg;
 
+	lg_prefetch_thread_exit(tc);
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
 		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
 		uintptr_t v;
@@ -121,6 +123,10 @@ static void tcache_detach(void *arg)
 		fold(&cls->allocations, &tcl->allocations);
 		fold(&cls->deallocations, &tcl->deallocations);
 		fold(&cls->clear_eager_total, &tcl->clear_eager_total);
+		fold(&lg_prefetch_totals[ci].sync, &tc->pf[ci].sync);
+		fold(&lg_prefetch_totals[ci].async, &tc->pf[ci].async);
+		fold(&lg_prefetch_totals[ci].completed, &tc->pf[ci].completed);
+		fold(&lg_prefetch_totals[ci].failed, &tc->pf[ci].failed);
 	}
 	tc->in_use = false;
 	pthread_mutex_unlock(&registry_lock);

@@ -23,6 +23,8 @@ struct lg_tcache {
 	struct lg_tclass cls[LGALLOC_NUM_CLASSES];
 	struct lg_tcache *_Atomic next; /* registry list, append-only */
 	bool in_use;			/* under the registry lock */
+	/* Owner-written; kept off the lines the fast path touches. */
+	struct lg_prefetch_counters pf[LGALLOC_NUM_CLASSES];
 };
 
 /* initial-exec: one TLS load on the fast path, no __tls_get_addr call. */

@@ -1,0 +1,356 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgalloc_prefetch_async() and lgalloc_prefetch_submit(): MADV_WILLNEED
+ * hints queued on a per-thread io_uring.
+ *
+ * Each thread that hints gets its own ring, so queueing takes no lock and
+ * only the owner touches the ring and writes its counters.  Every request
+ * handed to the ring needs a completion slot: requests queued plus requests
+ * in flight never exceed the CQ size, so the kernel never has to park
+ * completions in its overflow list (which would grow without bound).  When
+ * the slots are all taken the hint is issued synchronously instead: the
+ * caller pays for it, which is the back-pressure.
+ */
+#include <liburing.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mman.h>
+
+#include "prefetch.h"
+#include "tcache.h"
+
+/* liburing 2.3's io_uring_prep_madvise() truncates the length to 32 bits. */
+#define PF_CHUNK       (1UL << 31)
+/* After a ring creation failure that may pass (ENOMEM, EMFILE), the thread
+ * issues this many hints synchronously before it tries again. */
+#define PF_RETRY_HINTS 4096
+
+static _Atomic int pf_mode = LGALLOC_PREFETCH_AUTO;
+static _Atomic long pf_depth = LG_PREFETCH_DEFAULT_DEPTH;
+/* io_uring cannot work in this process (ENOSYS, EPERM, no IORING_OP_MADVISE):
+ * no thread tries again until lgalloc_configure() sets a mode. */
+static _Atomic bool pf_unavailable;
+static _Atomic bool pf_probed; /* IORING_OP_MADVISE found supported */
+static _Atomic bool pf_reported;
+
+struct pf_ring {
+	struct io_uring ring;
+	unsigned cq_entries;
+	unsigned inflight;			   /* submitted, completion not reaped */
+	unsigned outstanding[LGALLOC_NUM_CLASSES]; /* queued or in flight */
+	struct pf_ring *next, *prev;		   /* all rings, under rings_lock */
+};
+
+struct pf_thread {
+	struct pf_ring *ring;
+	unsigned retry_in; /* hints until the next creation attempt */
+};
+
+static __thread struct pf_thread pf_tls __attribute__((tls_model("initial-exec")));
+
+/* Every open ring, so that a forked child can close the copies it inherits. */
+static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pf_ring *rings;
+static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+void lg_prefetch_configure(int mode, long depth)
+{
+	if (mode != -1) {
+		atomic_store_explicit(&pf_mode, mode, lg_relaxed);
+		atomic_store_explicit(&pf_unavailable, false, lg_relaxed);
+	}
+	if (depth != -1)
+		atomic_store_explicit(&pf_depth, depth, lg_relaxed);
+}
+
+static void report_fallback(const char *why, int err)
+{
+	if (atomic_exchange_explicit(&pf_reported, true, lg_relaxed))
+		return;
+	fprintf(stderr, "lgalloc: io_uring unavailable (%s%s%s): prefetch hints use synchronous madvise\n",
+		why, err ? ": " : "", err ? lgalloc_strerror(err) : "");
+}
+
+/* Why io_uring_setup() said EPERM: the sysctl when it is set, else seccomp
+ * or a security module. */
+static void report_eperm(int err)
+{
+	char why[64] = "io_uring_setup (seccomp or LSM?)";
+	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
+	int v;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) == 1 && v != 0)
+			snprintf(why, sizeof(why), "kernel.io_uring_disabled=%d", v);
+		fclose(f);
+	}
+	report_fallback(why, err);
+}
+
+struct lg_prefetch_counters lg_prefetch_totals[LGALLOC_NUM_CLASSES];
+
+enum pf_counter { PF_SYNC, PF_ASYNC, PF_COMPLETED, PF_FAILED };
+
+/* A thread with a cache counts in its own counters; one without shares the
+ * totals. */
+static void count(struct lg_tcache *tc, unsigned ci, enum pf_counter which, size_t n)
+{
+	struct lg_prefetch_counters *pc = tc ? &tc->pf[ci] : &lg_prefetch_totals[ci];
+	_Atomic size_t *c[] = {&pc->sync, &pc->async, &pc->completed, &pc->failed};
+
+	if (tc)
+		lg_owner_inc(c[which], n);
+	else
+		lg_shared_inc(c[which], n);
+}
+
+static void hint_sync(struct lg_tcache *tc, unsigned ci, char *addr, size_t len)
+{
+	count(tc, ci, PF_SYNC, 1);
+	count(tc, ci, lg_advise(addr, len, MADV_WILLNEED) ? PF_FAILED : PF_COMPLETED, 1);
+}
+
+static void reap(struct pf_ring *r, struct lg_tcache *tc)
+{
+	struct io_uring_cqe *cqe;
+	unsigned head, n = 0;
+
+	io_uring_for_each_cqe(&r->ring, head, cqe)
+	{
+		unsigned ci = (unsigned)io_uring_cqe_get_data64(cqe);
+
+		count(tc, ci, cqe->res < 0 ? PF_FAILED : PF_COMPLETED, 1);
+		r->outstanding[ci]--;
+		n++;
+	}
+	if (n) {
+		io_uring_cq_advance(&r->ring, n);
+		r->inflight -= n;
+	}
+}
+
+static int submit(struct pf_ring *r, struct lg_tcache *tc)
+{
+	int n = io_uring_submit(&r->ring);
+
+	if (n > 0)
+		r->inflight += (unsigned)n;
+	reap(r, tc);
+	return n < 0 ? n : 0;
+}
+
+static void ring_close(struct pf_ring *r)
+{
+	io_uring_queue_exit(&r->ring);
+	free(r);
+}
+
+/*
+ * The child of fork() inherits every ring's file and mappings, which the
+ * parent's threads go on using: it closes its copies.  The forking thread's
+ * hints are dropped, the other threads do not exist in the child.
+ */
+static void atfork_prepare(void)
+{
+	pthread_mutex_lock(&rings_lock);
+}
+
+static void atfork_parent(void)
+{
+	pthread_mutex_unlock(&rings_lock);
+}
+
+static void atfork_child(void)
+{
+	struct pf_ring *r = pf_tls.ring, *next;
+
+	if (r && lg_tls)
+		for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++)
+			count(lg_tls, ci, PF_FAILED, r->outstanding[ci]);
+	pf_tls.ring = NULL;
+	for (r = rings; r; r = next) {
+		next = r->next;
+		ring_close(r);
+	}
+	rings = NULL;
+	pthread_mutex_unlock(&rings_lock);
+}
+
+static void atfork_init(void)
+{
+	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
+}
+
+static bool madvise_supported(struct io_uring *ring)
+{
+	struct io_uring_probe *p;
+	bool ok;
+
+	if (atomic_load_explicit(&pf_probed, lg_relaxed))
+		return true;
+	p = io_uring_get_probe_ring(ring);
+	ok = p && io_uring_opcode_supported(p, IORING_OP_MADVISE);
+	io_uring_free_probe(p);
+	if (ok)
+		atomic_store_explicit(&pf_probed, true, lg_relaxed);
+	return ok;
+}
+
+static struct pf_ring *ring_open(void)
+{
+	struct pf_ring *r;
+	int err;
+
+	if (atomic_load_explicit(&pf_unavailable, lg_relaxed))
+		return NULL;
+	if (pf_tls.retry_in) {
+		pf_tls.retry_in--;
+		return NULL;
+	}
+	pthread_once(&atfork_once, atfork_init);
+	r = calloc(1, sizeof(*r));
+	if (!r) {
+		pf_tls.retry_in = PF_RETRY_HINTS;
+		return NULL;
+	}
+	err = io_uring_queue_init((unsigned)atomic_load_explicit(&pf_depth, lg_relaxed), &r->ring, 0);
+	if (err < 0) {
+		free(r);
+		switch (-err) {
+		case ENOSYS:
+			atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
+			report_fallback("io_uring_setup: kernel without io_uring, or seccomp", err);
+			break;
+		case EPERM:
+		case EACCES:
+			atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
+			report_eperm(err);
+			break;
+		case EINVAL:
+			atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
+			report_fallback("io_uring_setup", err);
+			break;
+		default:
+			/* ENOMEM (memlock or memcg), EMFILE, ENFILE: may pass. */
+			pf_tls.retry_in = PF_RETRY_HINTS;
+			report_fallback("ring creation failed, retried later", err);
+		}
+		return NULL;
+	}
+	if (!madvise_supported(&r->ring)) {
+		io_uring_queue_exit(&r->ring);
+		free(r);
+		atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
+		report_fallback("kernel without IORING_OP_MADVISE", 0);
+		return NULL;
+	}
+	r->cq_entries = r->ring.cq.ring_entries;
+	pthread_mutex_lock(&rings_lock);
+	r->next = rings;
+	if (rings)
+		rings->prev = r;
+	rings = r;
+	pthread_mutex_unlock(&rings_lock);
+	pf_tls.ring = r;
+	return r;
+}
+
+/* Queue one piece of a hint; false when no completion slot is free. */
+static bool queue(struct pf_ring *r, struct lg_tcache *tc, unsigned ci, char *addr, size_t len)
+{
+	struct io_uring_sqe *sqe;
+
+	if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries) {
+		reap(r, tc);
+		if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries)
+			return false;
+	}
+	sqe = io_uring_get_sqe(&r->ring);
+	if (!sqe) {
+		submit(r, tc);
+		sqe = io_uring_get_sqe(&r->ring);
+		if (!sqe)
+			return false;
+	}
+	io_uring_prep_madvise(sqe, addr, (off_t)len, MADV_WILLNEED);
+	io_uring_sqe_set_data64(sqe, ci);
+	r->outstanding[ci]++;
+	count(tc, ci, PF_ASYNC, 1);
+	return true;
+}
+
+LG_EXPORT int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset, size_t len)
+{
+	struct lg_tcache *tc;
+	struct pf_ring *r;
+	unsigned ci = 0;
+	char *addr;
+	size_t alen;
+	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
+
+	if (err <= 0)
+		return err;
+	tc = lg_tcache_get();
+	r = pf_tls.ring;
+	if (!tc || atomic_load_explicit(&pf_mode, lg_relaxed) == LGALLOC_PREFETCH_SYNC) {
+		/* Without a cache there is no exit hook to close a ring. */
+		if (r && tc)
+			reap(r, tc);
+		hint_sync(tc, ci, addr, alen);
+		return 0;
+	}
+	if (!r)
+		r = ring_open();
+	if (!r) {
+		hint_sync(tc, ci, addr, alen);
+		return 0;
+	}
+	reap(r, tc);
+	while (alen) {
+		size_t n = alen < PF_CHUNK ? alen : PF_CHUNK;
+
+		if (!queue(r, tc, ci, addr, n))
+			hint_sync(tc, ci, addr, n);
+		addr += n;
+		alen -= n;
+	}
+	return 0;
+}
+
+LG_EXPORT int lgalloc_prefetch_submit(void)
+{
+	struct pf_ring *r = pf_tls.ring;
+	struct lg_tcache *tc = lg_tls;
+
+	/* A ring exists only on a thread with a cache. */
+	if (!r || !tc)
+		return 0;
+	return submit(r, tc);
+}
+
+void lg_prefetch_thread_exit(struct lg_tcache *tc)
+{
+	struct pf_ring *r = pf_tls.ring;
+
+	pf_tls.retry_in = 0;
+	if (!r)
+		return;
+	/* Hints still queued or in flight are dropped: closing the ring and
+	 * the thread's exit cancel what io-wq has not started. */
+	reap(r, tc);
+	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++)
+		if (r->outstanding[ci])
+			count(tc, ci, PF_FAILED, r->outstanding[ci]);
+	pf_tls.ring = NULL;
+	/* Closed under the lock, so that a fork meanwhile cannot copy a ring
+	 * that is on no list. */
+	pthread_mutex_lock(&rings_lock);
+	if (r->prev)
+		r->prev->next = r->next;
+	else
+		rings = r->next;
+	if (r->next)
+		r->next->prev = r->prev;
+	ring_close(r);
+	pthread_mutex_unlock(&rings_lock);
+}
