@@ -113,6 +113,25 @@ static int start_worker(void)
 	return 0;
 }
 
+void lg_background_fork_lock(void)
+{
+	pthread_mutex_lock(&bg.lock);
+}
+
+/* The child has no worker thread: it starts with none, whatever the parent
+ * runs, and a later configuration starts one afresh.  The condition
+ * variable may have had the parent's worker as a waiter: make a new one. */
+void lg_background_fork_unlock(bool child)
+{
+	if (child) {
+		bg.running = false;
+		bg.interval_ms = 0;
+		bg.reconfigured = false;
+		bg_init();
+	}
+	pthread_mutex_unlock(&bg.lock);
+}
+
 /* Called under the configuration lock, so calls never overlap. */
 int lg_background_configure(long interval_ms, long clear_bytes)
 {

@@ -20,6 +20,16 @@ struct lg_settings lg_settings = {
  * call are not interleaved with another's. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 
+void lg_config_fork_lock(void)
+{
+	pthread_mutex_lock(&config_lock);
+}
+
+void lg_config_fork_unlock(void)
+{
+	pthread_mutex_unlock(&config_lock);
+}
+
 LG_EXPORT void lgalloc_config_init(struct lgalloc_config *c)
 {
 	if (!c)
@@ -73,6 +83,7 @@ LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
 
 	if (!c || !validate(c))
 		return -EINVAL;
+	lg_fork_register();
 	pthread_mutex_lock(&config_lock);
 	/* The worker is the one part that can fail (thread creation): do it
 	 * first so that a failure applies nothing. */

@@ -99,4 +99,19 @@ int lg_advise(void *addr, size_t len, int advice);
 /* background.c */
 int lg_background_configure(long interval_ms, long clear_bytes);
 
+/*
+ * fork.c: every lock of the library is taken before fork() and released
+ * after it in both processes, so the child never inherits a lock held by a
+ * thread that does not exist there.  Each module provides its part.
+ */
+void lg_fork_register(void);
+void lg_config_fork_lock(void);
+void lg_config_fork_unlock(void);
+void lg_background_fork_lock(void);
+void lg_background_fork_unlock(bool child);
+void lg_table_fork_lock(void);
+void lg_table_fork_unlock(void);
+void lg_registry_fork_lock(void);
+void lg_registry_fork_unlock(void);
+
 #endif /* LGALLOC_INTERNAL_H */

@@ -24,6 +24,16 @@ LG_EXPORT struct lgalloc_area_registry lgalloc_area_registry = {
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_index = 1; /* under table_lock; 0 means "none" */
 
+void lg_table_fork_lock(void)
+{
+	pthread_mutex_lock(&table_lock);
+}
+
+void lg_table_fork_unlock(void)
+{
+	pthread_mutex_unlock(&table_lock);
+}
+
 static bool ensure_chunks(uint32_t first, size_t n)
 {
 	for (size_t c = first >> LG_DESC_CHUNK_SHIFT; c <= (first + n - 1) >> LG_DESC_CHUNK_SHIFT; c++) {

@@ -21,10 +21,21 @@ static void exit_key_init(void)
 	exit_key_ok = pthread_key_create(&exit_key, tcache_detach) == 0;
 }
 
+void lg_registry_fork_lock(void)
+{
+	pthread_mutex_lock(&registry_lock);
+}
+
+void lg_registry_fork_unlock(void)
+{
+	pthread_mutex_unlock(&registry_lock);
+}
+
 struct lg_tcache *lg_tcache_attach(void)
 {
 	struct lg_tcache *tc;
 
+	lg_fork_register();
 	pthread_once(&exit_key_once, exit_key_init);
 	if (!exit_key_ok)
 		return NULL;
