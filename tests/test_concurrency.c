@@ -12,8 +12,9 @@
 
 #include "test_util.h"
 
-#define THREADS	    4
-#define RUN_SECONDS 2.0
+#define THREADS 4
+/* Seconds per stress test: 2 in `make test`, more in `make soak`. */
+static double run_seconds = 2.0;
 
 static _Atomic int failures;
 
@@ -21,7 +22,7 @@ static void *singles_and_batches(void *arg)
 {
 	unsigned seed = (unsigned)(uintptr_t)arg;
 	struct lgalloc_handle batch[64];
-	double end = now_s() + RUN_SECONDS;
+	double end = now_s() + run_seconds;
 	long ops = 0;
 
 	while (now_s() < end) {
@@ -125,7 +126,7 @@ static void *owner_tags(void *arg)
 	struct held held[8];
 	int n = 0;
 	uint64_t seq = 0;
-	double end = now_s() + RUN_SECONDS;
+	double end = now_s() + run_seconds;
 
 	while (now_s() < end) {
 		unsigned op = rand_r(&seed) % 4;
@@ -188,7 +189,7 @@ static void test_owner_tag_stress(void **state)
 static void *config_churn(void *arg)
 {
 	(void)arg;
-	double end = now_s() + RUN_SECONDS / 2;
+	double end = now_s() + run_seconds / 2;
 	int i = 0;
 
 	while (now_s() < end) {
@@ -238,6 +239,9 @@ int main(void)
 		cmocka_unit_test(test_reconfigure_under_load),
 	};
 
+	const char *soak = getenv("LGALLOC_STRESS_SECONDS");
+	if (soak && atof(soak) > 0)
+		run_seconds = atof(soak);
 	enable();
 	return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
 }

@@ -45,3 +45,14 @@ test:
 
 INTEGRATION_TESTS += tests/install_test.sh
 INTEGRATION_DEPS += lib
+
+# Long stress runs, outside `make test`: every concurrency test for
+# SOAK_SECONDS each, in the normal, ASan and TSan builds.
+SOAK_SECONDS ?= 300
+.PHONY: soak
+soak:
+	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/test_concurrency
+	$(Q)$(MAKE) --no-print-directory SAN=asan build-asan/tests/test_concurrency
+	$(Q)$(MAKE) --no-print-directory SAN=tsan build-tsan/tests/test_concurrency
+	$(Q)LGALLOC_STRESS_SECONDS=$(SOAK_SECONDS) tests/run.sh "soak ($(SOAK_SECONDS) s per test)" \
+		$(BUILD)/tests/test_concurrency build-asan/tests/test_concurrency build-tsan/tests/test_concurrency
