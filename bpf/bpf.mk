@@ -54,7 +54,7 @@ uninstall-lgtrace:
 
 # The test workload links the static library: its USDT probe and registry
 # are then in the executable itself; the shared variant covers the
-# liblgalloc.so path.
+# liblgalloc.so path.  Both use liburing themselves (LIB_LDLIBS).
 $(LGTRACE_WORK): tests/lgtrace/lgtrace_work.c $(LIB_A)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS)
@@ -62,7 +62,7 @@ $(LGTRACE_WORK): tests/lgtrace/lgtrace_work.c $(LIB_A)
 $(LGTRACE_WORK)-shared: tests/lgtrace/lgtrace_work.c $(LIB_SO)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< -o $@ $(ALL_LDFLAGS) \
-		-L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -llgalloc
+		-L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -llgalloc $(LIB_LDLIBS)
 
 INTEGRATION_TESTS += tests/lgtrace_test.sh
 INTEGRATION_DEPS += $(LGTRACE) $(LGTRACE_WORK) $(LGTRACE_WORK)-shared

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause)
 /*
- * lgtrace: page faults, swap-ins, swap-outs and mmap_lock waits of one
- * process, per lgalloc pool.  Only tracepoints (tp_btf) and uprobes: kprobes
- * and fentry are not available on the kernels this targets.
+ * lgtrace: page faults, swap-ins, swap-outs, mmap_lock waits, io_uring
+ * madvise requests and prefetch hints of one process, per lgalloc pool.
+ * Only tracepoints (tp_btf) and uprobes: kprobes and fentry are not
+ * available on the kernels this targets.
  *
  * A fault's life: exceptions:page_fault_{user,kernel} at entry (address, per
  * thread); memcg:count_memcg_events PGMAJFAULT when it turns major (swap or
@@ -52,7 +53,8 @@ struct {
  * mmap_lock acquisition. */
 struct thread_state {
 	__u64 fault_start; /* 0: no fault in flight */
-	__u64 lock_start;  /* 0: no mmap_lock acquisition in flight */
+	__u64 fault_addr;
+	__u64 lock_start; /* 0: no mmap_lock acquisition in flight */
 	__u64 lock_addr;
 	__u32 tid; /* owner of the slot */
 	__u32 fault_pool;
@@ -128,7 +130,87 @@ static __always_inline void hist_add(struct lgt_pool_stats *s, int h, __u64 ns)
 	__sync_fetch_and_add(&s->hist[h][slot], 1);
 }
 
-static __always_inline void count_fault(__u32 pool, bool major, bool swap, __u64 ns, bool timed)
+/*
+ * Prefetch hints: MADV_WILLNEED ranges, through io_uring or madvise(2).
+ * The first fault in a hinted page tells whether the hint was in time
+ * (minor) or not (major).
+ */
+#define MADV_WILLNEED 3
+
+/* Set once the target gave a hint: until then no fault looks for one. */
+bool hints_seen = false;
+
+struct hint_bits {
+	__u64 w[LGT_HINT_WORDS];
+};
+
+/* Pages with a hint that no fault has consumed yet, per 2 MiB region. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LGT_HINT_REGIONS);
+	__type(key, __u64); /* address >> LGT_HINT_SHIFT */
+	__type(value, struct hint_bits);
+} hints SEC(".maps");
+
+/* Whether a hint covers @addr's page; the first fault there consumes it. */
+static __always_inline bool take_hint(__u64 addr)
+{
+	__u64 region = addr >> LGT_HINT_SHIFT, bit;
+	__u32 page = (addr >> 12) & (LGT_HINT_WORDS * 64 - 1);
+	struct hint_bits *b;
+
+	if (!hints_seen)
+		return false;
+	b = bpf_map_lookup_elem(&hints, &region);
+	if (!b)
+		return false;
+	bit = 1ULL << (page & 63);
+	return __sync_fetch_and_and(&b->w[page / 64], ~bit) & bit;
+}
+
+struct hint_walk {
+	__u64 word, page, end; /* the first bitmap word to mark; the range, in pages */
+};
+
+/*
+ * Mark the range's pages in word @i of the walk (a bpf_loop step).  The
+ * walk's state does not change from step to step, so that the verifier
+ * sees one step, not a loop over a region's words.
+ */
+static long mark_word(__u32 i, struct hint_walk *w)
+{
+	__u64 word = w->word + i, region = word / LGT_HINT_WORDS, lo = word * 64, hi = lo + 63, n;
+	struct hint_bits *b, zero = {};
+
+	if (lo >= w->end)
+		return 1;
+	b = bpf_map_lookup_elem(&hints, &region);
+	if (!b) {
+		bpf_map_update_elem(&hints, &region, &zero, BPF_NOEXIST);
+		b = bpf_map_lookup_elem(&hints, &region);
+		if (!b)
+			return 1;
+	}
+	lo = lo < w->page ? w->page : lo;
+	hi = hi < w->end ? hi : w->end - 1;
+	n = hi - lo + 1;
+	__sync_fetch_and_or(&b->w[word % LGT_HINT_WORDS], (n >= 64 ? ~0ULL : (1ULL << n) - 1) << (lo % 64));
+	return 0;
+}
+
+#define HINT_MAX_WORDS (LGT_HINT_MAX_WALK * LGT_HINT_WORDS)
+
+static __always_inline void mark_hinted(__u64 addr, __u64 len)
+{
+	struct hint_walk w = {addr >> 18, addr >> 12, (addr + len + 4095) >> 12};
+
+	hints_seen = true;
+	bpf_loop(HINT_MAX_WORDS, mark_word, &w, 0);
+	if (w.end > (w.word + HINT_MAX_WORDS) * 64)
+		__sync_fetch_and_add(&diag.hint_truncated, 1);
+}
+
+static __always_inline void count_fault(__u32 pool, bool major, bool swap, bool hinted, __u64 ns, bool timed)
 {
 	struct lgt_pool_stats *s = pool_stats(pool);
 
@@ -137,6 +219,8 @@ static __always_inline void count_fault(__u32 pool, bool major, bool swap, __u64
 	__sync_fetch_and_add(&s->faults, 1);
 	if (major)
 		__sync_fetch_and_add(&s->major, 1);
+	if (hinted)
+		__sync_fetch_and_add(major ? &s->hinted_major : &s->hinted_minor, 1);
 	if (!timed)
 		return;
 	__sync_fetch_and_add(&s->fault_ns[major], ns);
@@ -159,13 +243,14 @@ static __always_inline int fault_entry(unsigned long address)
 		target_mm = (__u64)bpf_get_current_task_btf()->mm;
 	pool = pool_of(address);
 	if (count_at_entry) {
-		count_fault(pool, false, false, 0, false);
+		count_fault(pool, false, false, false, 0, false);
 		return 0;
 	}
 	ts = thread_state(true);
 	if (!ts)
 		return 0;
 	ts->fault_start = bpf_ktime_get_ns();
+	ts->fault_addr = address;
 	ts->fault_pool = pool;
 	ts->last_pool = pool;
 	ts->fault_major = 0;
@@ -198,11 +283,12 @@ static __always_inline void fault_done(struct mem_cgroup *memcg)
 	if (!ts || !ts->fault_start) {
 		/* get_user_pages() on behalf of the task: no entry seen. */
 		__sync_fetch_and_add(&diag.faults_no_entry, 1);
-		count_fault(LGT_POOL_OTHER, false, false, 0, false);
+		count_fault(LGT_POOL_OTHER, false, false, false, 0, false);
 		return;
 	}
 	bool major = ts->fault_major || ts->fault_lock_reads >= 2;
-	count_fault(ts->fault_pool, major, ts->fault_swap && ts->fault_major, now - ts->fault_start, true);
+	count_fault(ts->fault_pool, major, ts->fault_swap && ts->fault_major, take_hint(ts->fault_addr),
+		    now - ts->fault_start, true);
 	ts->fault_start = 0;
 }
 
@@ -291,7 +377,7 @@ int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
  * The pool an mmap_lock acquisition is for: the fault's address inside a
  * fault, the first argument of the address-range system calls, the
  * mapping calls as a pool of their own, anything else (exit, /proc...)
- * "other".
+ * "other".  A madvise(MADV_WILLNEED) range is marked as hinted.
  */
 static __always_inline __u32 lock_pool(struct thread_state *ts)
 {
@@ -304,6 +390,10 @@ static __always_inline __u32 lock_pool(struct thread_state *ts)
 	nr = SYSCALL_NR(regs);
 	switch (nr) {
 	case NR_madvise:
+		/* MADV_WILLNEED takes mmap_lock for reading: a hint. */
+		if (PT_REGS_PARM3_CORE_SYSCALL(regs) == MADV_WILLNEED)
+			mark_hinted(PT_REGS_PARM1_CORE_SYSCALL(regs), PT_REGS_PARM2_CORE_SYSCALL(regs));
+		return pool_of(PT_REGS_PARM1_CORE_SYSCALL(regs));
 	case NR_mprotect:
 	case NR_msync:
 	case NR_mincore:
@@ -427,6 +517,142 @@ int BPF_PROG(write_folio, struct folio *folio)
 	s = pool_stats(pool);
 	if (s)
 		__sync_fetch_and_add(&s->swapouts, 1);
+	return 0;
+}
+
+/*
+ * io_uring IORING_OP_MADVISE requests.  io_uring_submit_req fires in the
+ * submitting thread after the request's prep step filled in its command
+ * data (struct io_madvise: address, length, advice); io_uring_complete
+ * where its CQE is posted: in the io-wq worker that ran it (madvise is
+ * always run async), a thread of the same process.  The two are matched by
+ * the request's address.
+ */
+struct uring_madvise {
+	__u64 addr, len;
+	__u32 advice;
+};
+
+/*
+ * Requests in flight: submission time and pool, in an array slot chosen by
+ * a hash of the request's address (an inlined array lookup, where a hash
+ * map costs a few hundred ns per request here).  A request whose slot was
+ * taken over by another before it completed counts as unmatched, untimed.
+ */
+struct uring_req {
+	__u64 req; /* 0: free */
+	__u64 start;
+	__u64 pool;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LGT_URING_SLOTS);
+	__type(key, __u32);
+	__type(value, struct uring_req);
+} uring_reqs SEC(".maps");
+
+static __always_inline struct uring_req *uring_slot(__u64 req)
+{
+	__u32 slot = (__u32)((req * 0x9E3779B97F4A7C15ULL) >> 48) & (LGT_URING_SLOTS - 1);
+
+	return bpf_map_lookup_elem(&uring_reqs, &slot);
+}
+
+static __always_inline bool is_madvise(struct io_kiocb *req)
+{
+	return req && bpf_core_enum_value_exists(enum io_uring_op, IORING_OP_MADVISE) &&
+	       BPF_CORE_READ(req, opcode) == bpf_core_enum_value(enum io_uring_op, IORING_OP_MADVISE);
+}
+
+/* A madvise request's range and advice, from its command data (one
+ * read of the whole of it, where a read per field costs more).  A kernel
+ * without struct io_madvise in its BTF gives address 0 (pool "other") and
+ * length 0. */
+static __always_inline void madvise_args(struct io_kiocb *req, struct uring_madvise *m)
+{
+	__u64 cmd[8];
+	char *c = (char *)cmd;
+
+	m->addr = 0;
+	m->len = 0;
+	m->advice = 0;
+	if (!bpf_core_type_exists(struct io_madvise) || !bpf_core_field_exists(req->cmd) ||
+	    bpf_core_type_size(struct io_madvise) > sizeof(cmd) ||
+	    bpf_probe_read_kernel(cmd, sizeof(cmd), &req->cmd))
+		return;
+	m->addr = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, addr));
+	m->len = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, len));
+	m->advice = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, advice));
+}
+
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit, struct io_kiocb *req)
+{
+	struct uring_madvise m;
+	struct lgt_pool_stats *s;
+	struct uring_req *r;
+	__u64 key = 0;
+	__u32 pool;
+
+	if (!is_target() || !is_madvise(req))
+		return 0;
+	madvise_args(req, &m);
+	pool = pool_of(m.addr);
+	/* The request's address as a number (the verifier allows no
+	 * arithmetic on a typed pointer): io_uring_complete passes it as
+	 * void *, a number already. */
+	bpf_probe_read_kernel(&key, sizeof(key), &ctx[0]);
+	r = uring_slot(key);
+	if (r) {
+		r->req = key;
+		r->start = bpf_ktime_get_ns();
+		r->pool = pool;
+	}
+	s = pool_stats(pool);
+	if (s)
+		__sync_fetch_and_add(&s->uring_submitted, 1);
+	if (m.advice == MADV_WILLNEED && m.len)
+		mark_hinted(m.addr, m.len);
+	return 0;
+}
+
+/* The result is read from the request (req->cqe), not from the CQE
+ * argument, which older kernels did not pass. */
+SEC("tp_btf/io_uring_complete")
+int BPF_PROG(uring_complete, void *ring, void *req)
+{
+	struct io_kiocb *rq = req;
+	struct uring_madvise m;
+	struct lgt_pool_stats *s;
+	struct uring_req *r;
+	bool timed = false;
+	__u64 ns = 0;
+	__u32 pool;
+
+	if (!is_target() || !is_madvise(rq))
+		return 0;
+	r = uring_slot((__u64)req);
+	if (r && r->req == (__u64)req) {
+		pool = (__u32)r->pool;
+		ns = bpf_ktime_get_ns() - r->start;
+		timed = true;
+		r->req = 0;
+	} else {
+		madvise_args(rq, &m);
+		pool = pool_of(m.addr);
+		__sync_fetch_and_add(&diag.uring_unmatched, 1);
+	}
+	s = pool_stats(pool);
+	if (!s)
+		return 0;
+	__sync_fetch_and_add(&s->uring_completed, 1);
+	if (bpf_core_field_exists(rq->cqe) && BPF_CORE_READ(rq, cqe.res) < 0)
+		__sync_fetch_and_add(&s->uring_failed, 1);
+	if (timed) {
+		__sync_fetch_and_add(&s->uring_ns, ns);
+		hist_add(s, LGT_H_URING, ns);
+	}
 	return 0;
 }
 

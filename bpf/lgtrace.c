@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
- * lgtrace: page faults, swap-ins, swap-outs and mmap_lock waits of one
+ * lgtrace: page faults, swap-ins, swap-outs, mmap_lock waits, io_uring
+ * madvise requests and how the faults after prefetch hints went, of one
  * process, per lgalloc pool (size class), from CO-RE BPF programs
  * (lgtrace.bpf.c).
  *
@@ -70,18 +71,22 @@ static struct env {
 
 /* Features: each needs tracepoints the kernel may lack ("n/a" if so). */
 enum feature {
-	FEAT_FAULTS,	 /* page_fault_user */
-	FEAT_COMPLETION, /* count_memcg_events: completion, major, swap-in, latency */
-	FEAT_LOCK,	 /* mmap_lock_start_locking + mmap_lock_acquire_returned */
-	FEAT_CONTENTION, /* contention_begin */
-	FEAT_SWAPOUT,	 /* mm_vmscan_write_folio */
-	FEAT_USDT,	 /* lgalloc:area_map attached somewhere */
-	FEAT_REGISTRY,	 /* the area registry found */
+	FEAT_FAULTS,	     /* page_fault_user */
+	FEAT_COMPLETION,     /* count_memcg_events: completion, major, swap-in, latency */
+	FEAT_LOCK,	     /* mmap_lock_start_locking + mmap_lock_acquire_returned */
+	FEAT_CONTENTION,     /* contention_begin */
+	FEAT_SWAPOUT,	     /* mm_vmscan_write_folio */
+	FEAT_URING_SUBMIT,   /* io_uring_submit_req: madvise submissions, hints */
+	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
+	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
+	FEAT_REGISTRY,	     /* the area registry found */
 	NUM_FEATURES,
 };
 static const char *const feature_names[NUM_FEATURES] = {
-	"faults", "fault_completion", "mmap_lock", "contention", "swapout", "usdt", "registry",
+	"faults",	   "fault_completion",	"mmap_lock", "contention", "swapout",
+	"io_uring_submit", "io_uring_complete", "usdt",	     "registry",
 };
+#define FEAT_LAST_TP FEAT_URING_COMPLETE /* the features that are tracepoints */
 static bool have[NUM_FEATURES];
 
 static volatile sig_atomic_t stop_signal;
@@ -90,8 +95,10 @@ static const char usage_text[] =
 	"Usage: lgtrace [OPTIONS] -p PID\n"
 	"       lgtrace [OPTIONS] -- CMD [ARGS...]\n"
 	"\n"
-	"Trace one process's page faults, swap-ins, swap-outs and mmap_lock waits,\n"
-	"per lgalloc pool (size class 2M..64G, \"other\", \"mmap/munmap\").\n"
+	"Trace one process's page faults, swap-ins, swap-outs, mmap_lock waits,\n"
+	"io_uring madvise requests and the faults after prefetch hints (minor: in\n"
+	"time, major: too late), per lgalloc pool (size class 2M..64G, \"other\",\n"
+	"\"mmap/munmap\").\n"
 	"\n"
 	"  -p, --pid PID          trace a running process (all its threads)\n"
 	"  -i, --interval SEC     print a table every SEC seconds\n"
@@ -558,6 +565,10 @@ static int open_and_load(struct tracer *t, pid_t pid, bool command)
 		{s->progs.contention_begin, &s->links.contention_begin, "contention_begin", FEAT_CONTENTION,
 		 false},
 		{s->progs.write_folio, &s->links.write_folio, "mm_vmscan_write_folio", FEAT_SWAPOUT, false},
+		{s->progs.uring_submit, &s->links.uring_submit, "io_uring_submit_req", FEAT_URING_SUBMIT,
+		 false},
+		{s->progs.uring_complete, &s->links.uring_complete, "io_uring_complete", FEAT_URING_COMPLETE,
+		 false},
 	};
 	bool missing[NUM_FEATURES] = {};
 	char name[128];
@@ -575,7 +586,7 @@ static int open_and_load(struct tracer *t, pid_t pid, bool command)
 		}
 	}
 	btf__free(vmlinux);
-	for (int f = FEAT_FAULTS; f <= FEAT_SWAPOUT; f++)
+	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++)
 		have[f] = !missing[f];
 	/* Contention only qualifies mmap_lock acquisitions. */
 	if (!have[FEAT_LOCK]) {
@@ -851,10 +862,15 @@ static void pool_name(int p, char *buf, size_t len)
 		snprintf(buf, len, "%lu%c", 1UL << (shift % 10), units[shift / 10]);
 }
 
+static bool uring_active(const struct lgt_pool_stats *s)
+{
+	return s->uring_submitted || s->uring_completed || s->hinted_minor || s->hinted_major;
+}
+
 static bool pool_active(const struct lgt_pool_stats *s)
 {
 	return s->faults || s->swapins || s->swapouts || s->lock_acq[0] || s->lock_acq[1] ||
-	       s->lock_failed[0] || s->lock_failed[1];
+	       s->lock_failed[0] || s->lock_failed[1] || uring_active(s);
 }
 
 /* Percentile @pct of a log2 histogram, interpolated inside its slot. */
@@ -899,9 +915,16 @@ static void add_pool(struct lgt_pool_stats *sum, const struct lgt_pool_stats *s)
 		o[w] += v[w];
 }
 
+/* A row being printed: its stream, the widths of its columns, the next. */
+struct row {
+	FILE *o;
+	const int *widths;
+	int col;
+};
+
 /* One right-aligned cell: "n/a" when the kernel cannot measure it, "-"
  * when there was nothing to measure. */
-static void cell(FILE *o, int width, bool avail, bool any, const char *fmt, double v)
+static void cell(struct row *r, bool avail, bool any, const char *fmt, double v)
 {
 	char buf[32];
 
@@ -911,56 +934,125 @@ static void cell(FILE *o, int width, bool avail, bool any, const char *fmt, doub
 		snprintf(buf, sizeof(buf), "-");
 	else
 		snprintf(buf, sizeof(buf), fmt, v);
-	fprintf(o, " %*s", width, buf);
+	fprintf(r->o, " %*s", r->widths[r->col++], buf);
 }
 
-static void print_table(FILE *o, const struct snapshot *s)
+static void fault_cells(struct row *r, const struct lgt_pool_stats *ps)
 {
-	struct lgt_pool_stats total = {};
 	bool comp = have[FEAT_COMPLETION], lock = have[FEAT_LOCK], cont = lock && have[FEAT_CONTENTION];
 	bool lat = comp && have[FEAT_FAULTS];
-	static const char *const heads[] = {"FAULTS",  "MAJOR",	   "SWAPIN",  "SWAPOUT", "FLT-p50",
-					    "FLT-p99", "LOCK-R",   "LOCK-W",  "CONT-R",	 "CONT-W",
-					    "WAIT",    "WAIT-p50", "WAIT-p99"};
-	static const int widths[] = {10, 8, 8, 8, 9, 9, 9, 9, 7, 7, 9, 9, 9};
+	const __u64 *fh = ps->hist[LGT_H_FAULT_MINOR], *lh = ps->hist[LGT_H_LOCK_READ];
+	__u64 waits = ps->lock_acq[0] + ps->lock_acq[1];
+
+	/* The minor and major (read and write) histograms are adjacent: the
+	 * percentiles cover both. */
+	cell(r, true, true, "%.0f", (double)ps->faults);
+	cell(r, comp, true, "%.0f", (double)ps->major);
+	cell(r, comp, true, "%.0f", (double)ps->swapins);
+	cell(r, have[FEAT_SWAPOUT], true, "%.0f", (double)ps->swapouts);
+	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
+	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
+	cell(r, lock, true, "%.0f", (double)ps->lock_acq[0]);
+	cell(r, lock, true, "%.0f", (double)ps->lock_acq[1]);
+	cell(r, cont, true, "%.0f", (double)ps->lock_cont[0]);
+	cell(r, cont, true, "%.0f", (double)ps->lock_cont[1]);
+	cell(r, lock, true, "%.2fms", (double)(ps->lock_wait_ns[0] + ps->lock_wait_ns[1]) / 1e6);
+	cell(r, lock, waits, "%.1fus", hist_pct(lh, 2, 50) / 1e3);
+	cell(r, lock, waits, "%.1fus", hist_pct(lh, 2, 99) / 1e3);
+}
+
+static void uring_cells(struct row *r, const struct lgt_pool_stats *ps)
+{
+	bool sub = have[FEAT_URING_SUBMIT], done = have[FEAT_URING_COMPLETE];
+	/* Hints through io_uring, or madvise(2) seen taking mmap_lock. */
+	bool hinted = (sub || have[FEAT_LOCK]) && have[FEAT_FAULTS] && have[FEAT_COMPLETION];
+	const __u64 *h = ps->hist[LGT_H_URING];
+	__u64 timed = hist_total(h);
+
+	cell(r, sub, true, "%.0f", (double)ps->uring_submitted);
+	cell(r, done, true, "%.0f", (double)ps->uring_completed);
+	cell(r, done, true, "%.0f", (double)ps->uring_failed);
+	cell(r, sub && done, timed, "%.1fus", hist_pct(h, 1, 50) / 1e3);
+	cell(r, sub && done, timed, "%.1fus", hist_pct(h, 1, 99) / 1e3);
+	cell(r, hinted, true, "%.0f", (double)ps->hinted_minor);
+	cell(r, hinted, true, "%.0f", (double)ps->hinted_major);
+}
+
+/* A table with a row per active pool and a total row. */
+struct table {
+	const char *title; /* of the first column */
+	const char *const *heads;
+	const int *widths;
+	int ncols;
+	bool (*active)(const struct lgt_pool_stats *);
+	void (*cells)(struct row *r, const struct lgt_pool_stats *ps);
+};
+
+static const char *const fault_heads[] = {"FAULTS",  "MAJOR",	 "SWAPIN",  "SWAPOUT", "FLT-p50",
+					  "FLT-p99", "LOCK-R",	 "LOCK-W",  "CONT-R",  "CONT-W",
+					  "WAIT",    "WAIT-p50", "WAIT-p99"};
+static const int fault_widths[] = {10, 8, 8, 8, 9, 9, 9, 9, 7, 7, 9, 9, 9};
+static const char *const uring_heads[] = {"SUBMIT",  "DONE",	   "FAILED",	"LAT-p50",
+					  "LAT-p99", "HINTED-MIN", "HINTED-MAJ"};
+static const int uring_widths[] = {10, 8, 8, 9, 9, 11, 11};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+_Static_assert(COUNT(fault_heads) == COUNT(fault_widths), "a width per column");
+_Static_assert(COUNT(uring_heads) == COUNT(uring_widths), "a width per column");
+static const struct table fault_table = {
+	.title = "POOL",
+	.heads = fault_heads,
+	.widths = fault_widths,
+	.ncols = COUNT(fault_heads),
+	.active = pool_active,
+	.cells = fault_cells,
+};
+static const struct table uring_table = {
+	.title = "MADVISE",
+	.heads = uring_heads,
+	.widths = uring_widths,
+	.ncols = COUNT(uring_heads),
+	.active = uring_active,
+	.cells = uring_cells,
+};
+
+static void print_pools(FILE *o, const struct snapshot *s, const struct table *t)
+{
+	struct lgt_pool_stats total = {};
 	char name[16];
 
-	fprintf(o, "%-11s", "POOL");
-	for (size_t i = 0; i < sizeof(heads) / sizeof(heads[0]); i++)
-		fprintf(o, " %*s", widths[i], heads[i]);
+	fprintf(o, "%-11s", t->title);
+	for (int i = 0; i < t->ncols; i++)
+		fprintf(o, " %*s", t->widths[i], t->heads[i]);
 	fputc('\n', o);
 	for (int p = 0; p <= LGT_NUM_POOLS; p++) {
 		const struct lgt_pool_stats *ps = p < LGT_NUM_POOLS ? &s->pool[p] : &total;
-		const __u64 *fh = ps->hist[LGT_H_FAULT_MINOR], *lh = ps->hist[LGT_H_LOCK_READ];
-		__u64 waits = ps->lock_acq[0] + ps->lock_acq[1];
-		int w = 0;
+		struct row r = {o, t->widths, 0};
 
 		if (p < LGT_NUM_POOLS) {
-			if (!pool_active(ps))
+			if (!t->active(ps))
 				continue;
 			add_pool(&total, ps);
 			pool_name(p, name, sizeof(name));
 		} else {
 			snprintf(name, sizeof(name), "total");
 		}
-		/* The minor and major (read and write) histograms are adjacent:
-		 * the percentiles cover both. */
 		fprintf(o, "%-11s", name);
-		cell(o, widths[w++], true, true, "%.0f", (double)ps->faults);
-		cell(o, widths[w++], comp, true, "%.0f", (double)ps->major);
-		cell(o, widths[w++], comp, true, "%.0f", (double)ps->swapins);
-		cell(o, widths[w++], have[FEAT_SWAPOUT], true, "%.0f", (double)ps->swapouts);
-		cell(o, widths[w++], lat, ps->faults, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
-		cell(o, widths[w++], lat, ps->faults, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
-		cell(o, widths[w++], lock, true, "%.0f", (double)ps->lock_acq[0]);
-		cell(o, widths[w++], lock, true, "%.0f", (double)ps->lock_acq[1]);
-		cell(o, widths[w++], cont, true, "%.0f", (double)ps->lock_cont[0]);
-		cell(o, widths[w++], cont, true, "%.0f", (double)ps->lock_cont[1]);
-		cell(o, widths[w++], lock, true, "%.2fms",
-		     (double)(ps->lock_wait_ns[0] + ps->lock_wait_ns[1]) / 1e6);
-		cell(o, widths[w++], lock, waits, "%.1fus", hist_pct(lh, 2, 50) / 1e3);
-		cell(o, widths[w++], lock, waits, "%.1fus", hist_pct(lh, 2, 99) / 1e3);
+		t->cells(&r, ps);
 		fputc('\n', o);
+	}
+}
+
+/* The fault table; the io_uring madvise table below it when there were
+ * any. */
+static void print_table(FILE *o, const struct snapshot *s)
+{
+	print_pools(o, s, &fault_table);
+	for (int p = 0; p < LGT_NUM_POOLS; p++) {
+		if (uring_active(&s->pool[p])) {
+			print_pools(o, s, &uring_table);
+			break;
+		}
 	}
 }
 
@@ -989,10 +1081,10 @@ static void print_hist(FILE *o, const char *title, const __u64 *h)
 
 static const char *const hist_names[LGT_NUM_HISTS] = {
 	"fault latency, minor", "fault latency, major",	 "fault latency, swap-in",
-	"mmap_lock wait, read", "mmap_lock wait, write",
+	"mmap_lock wait, read", "mmap_lock wait, write", "io_uring madvise, submit to complete",
 };
 static const char *const hist_keys[LGT_NUM_HISTS] = {
-	"fault_minor", "fault_major", "swapin", "mmap_lock_read", "mmap_lock_write",
+	"fault_minor", "fault_major", "swapin", "mmap_lock_read", "mmap_lock_write", "io_uring_madvise",
 };
 
 static void print_hists(FILE *o, const struct snapshot *s)
@@ -1056,7 +1148,14 @@ static void json_pools(FILE *o, const struct snapshot *s, bool hists)
 				w ? ", " : "", w ? "write" : "read", (unsigned long long)ps->lock_acq[w],
 				(unsigned long long)ps->lock_cont[w], (unsigned long long)ps->lock_failed[w],
 				(unsigned long long)ps->lock_wait_ns[w]);
-		fputs("}", o);
+		fprintf(o,
+			"}, \"io_uring_madvise\": {\"submitted\": %llu, \"completed\": %llu, \"failed\": "
+			"%llu, "
+			"\"latency_ns\": %llu}, \"prefetch\": {\"hinted_minor\": %llu, \"hinted_major\": "
+			"%llu}",
+			(unsigned long long)ps->uring_submitted, (unsigned long long)ps->uring_completed,
+			(unsigned long long)ps->uring_failed, (unsigned long long)ps->uring_ns,
+			(unsigned long long)ps->hinted_minor, (unsigned long long)ps->hinted_major);
 		if (hists) {
 			fputs(", \"histograms\": {", o);
 			for (int h = 0; h < LGT_NUM_HISTS; h++) {
@@ -1092,19 +1191,25 @@ static void print_summary(FILE *o, struct tracer *t, const struct snapshot *s, d
 				have[f] ? "true" : "false");
 		fprintf(o,
 			"},\n  \"total\": {\"faults\": %llu, \"major\": %llu, \"swapins\": %llu, "
-			"\"swapouts\": %llu},\n",
+			"\"swapouts\": %llu, \"io_uring_madvise\": {\"submitted\": %llu, \"completed\": "
+			"%llu}, "
+			"\"prefetch\": {\"hinted_minor\": %llu, \"hinted_major\": %llu}},\n",
 			(unsigned long long)total.faults, (unsigned long long)total.major,
-			(unsigned long long)total.swapins, (unsigned long long)total.swapouts);
+			(unsigned long long)total.swapins, (unsigned long long)total.swapouts,
+			(unsigned long long)total.uring_submitted, (unsigned long long)total.uring_completed,
+			(unsigned long long)total.hinted_minor, (unsigned long long)total.hinted_major);
 		if (k->valid)
 			fprintf(o,
 				"  \"kernel\": {\"source\": \"%s\", \"minflt\": %llu, \"majflt\": %llu},\n",
 				k->source, k->minflt, k->majflt);
 		fprintf(o,
 			"  \"diagnostics\": {\"faults_without_entry\": %llu, \"usdt_prefixes\": %llu, "
-			"\"prefix_failures\": %llu, \"slot_takeovers\": %llu, \"registry_areas\": %u},\n",
+			"\"prefix_failures\": %llu, \"slot_takeovers\": %llu, \"registry_areas\": %u, "
+			"\"uring_unmatched\": %llu, \"hints_truncated\": %llu},\n",
 			(unsigned long long)d->faults_no_entry, (unsigned long long)d->area_updates,
 			(unsigned long long)d->area_fail, (unsigned long long)d->slot_takeovers,
-			t->registry_seen);
+			t->registry_seen, (unsigned long long)d->uring_unmatched,
+			(unsigned long long)d->hint_truncated);
 		if (intervals)
 			fprintf(o, "  \"intervals\": [%s\n  ],\n", intervals);
 		fputs("  \"pools\": ", o);
@@ -1114,7 +1219,7 @@ static void print_summary(FILE *o, struct tracer *t, const struct snapshot *s, d
 	}
 	const char *sep = " (n/a:";
 	fprintf(o, "\nlgtrace: PID %d, %.2f s", t->pid, secs);
-	for (int f = FEAT_FAULTS; f <= FEAT_SWAPOUT; f++) {
+	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++) {
 		if (!have[f]) {
 			fprintf(o, "%s %s", sep, feature_names[f]);
 			sep = ",";

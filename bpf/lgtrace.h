@@ -24,6 +24,7 @@ enum lgt_hist {
 	LGT_H_SWAPIN,	   /* the same, faults that read from swap */
 	LGT_H_LOCK_READ,   /* mmap_lock wait, read */
 	LGT_H_LOCK_WRITE,  /* mmap_lock wait, write */
+	LGT_H_URING,	   /* io_uring madvise, submission to completion */
 	LGT_NUM_HISTS,
 };
 
@@ -38,6 +39,16 @@ struct lgt_pool_stats {
 	__u64 lock_cont[2];   /* of which contended (the rwsem slow path) */
 	__u64 lock_failed[2]; /* failed attempts (trylock, killed) */
 	__u64 lock_wait_ns[2];
+	/* io_uring IORING_OP_MADVISE requests, by the pool of their address */
+	__u64 uring_submitted;
+	__u64 uring_completed;
+	__u64 uring_failed; /* of which completed with an error */
+	__u64 uring_ns;	    /* summed latency of the completions matched to a submission */
+	/* The first fault in a page after a MADV_WILLNEED hint covered it
+	 * (io_uring submission or madvise(2)): minor (the hint was in time)
+	 * or major (too late). */
+	__u64 hinted_minor;
+	__u64 hinted_major;
 	__u64 hist[LGT_NUM_HISTS][LGT_HIST_SLOTS];
 };
 
@@ -47,7 +58,16 @@ struct lgt_diag {
 	__u64 area_updates;    /* area prefixes added by the USDT probe */
 	__u64 area_fail;       /* prefixes that did not fit in the area map */
 	__u64 slot_takeovers;  /* per-thread slots taken over mid-operation */
+	__u64 uring_unmatched; /* madvise completions without their submission */
+	__u64 hint_truncated;  /* hints longer than the bitmap walk covers */
 };
+
+/* Hinted pages: per 2 MiB of address space, a bit per 4 KiB page. */
+#define LGT_HINT_SHIFT	  21
+#define LGT_HINT_WORDS	  ((1 << (LGT_HINT_SHIFT - 12)) / 64)
+#define LGT_HINT_REGIONS  8192	    /* LRU: the last 16 GiB of hinted memory */
+#define LGT_HINT_MAX_WALK 1024	    /* 2 MiB regions marked per hint: 2 GiB */
+#define LGT_URING_SLOTS	  (1 << 16) /* slots for madvise requests in flight */
 
 /* Key of the area map, a longest-prefix-match trie over the address. */
 struct lgt_area_key {

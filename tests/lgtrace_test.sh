@@ -8,6 +8,14 @@
 #   - swap-ins in a memory cgroup with swap: > 0 and within 5% of majflt
 #   - mmap_lock: an mmap/munmap storm shows contended writes and wait; an
 #     lgalloc alloc/free loop after warm-up takes no write lock in its pool
+#   - io_uring madvise: N lgalloc_prefetch_async() hints are N submitted and
+#     N completed in their pool, all timed; the first touches of freshly
+#     hinted pages are N minor faults after a hint (also for madvise(2)
+#     hints); in a memory cgroup with swap, touching swapped pages after
+#     their hints completed is mostly minor (>= 90%), touching as many
+#     unhinted ones mostly major (>= 90%, within 5% of getrusage), and
+#     touching hinted pages before the hints ran (linked behind a timeout)
+#     major after a hint (>= 90%, within 5% of getrusage)
 #   - -i, -H; every error case exits non-zero with its message; nothing
 #     stays attached
 # Needs root and kernel BTF (SKIP otherwise).
@@ -19,7 +27,7 @@ B=${BUILD:-build}
 LGTRACE=$B/tools/lgtrace
 WORK=$B/tests/lgtrace/lgtrace_work
 LGRUN=$B/tools/lgrun
-PROGS='fault_user|fault_kernel|memcg_event|lock_start|lock_acquired|contention_begin|write_folio|area_map|entry_stop'
+PROGS='fault_user|fault_kernel|memcg_event|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
 
 need_root lgtrace || { done_testing; }
 if [ ! -r /sys/kernel/btf/vmlinux ]; then
@@ -155,6 +163,79 @@ else
 	fail "swap-ins match major faults" "cannot run in a memory cgroup with swap: $(cat "$TMP/swap.out")"
 fi
 
+# ---- io_uring madvise hints ----
+# Fresh 2 MiB regions: every hint is submitted, completed and timed, and the
+# first touch of each hinted page is a minor fault after a hint (exact).
+out=$TMP/hint.json
+"$LGTRACE" --json -- "$WORK" hint 2 32 256 0 2>"$TMP/hint.err" >"$out"
+grep '^minflt=' "$out" >"$TMP/hint.log"
+sed -i '/^minflt=/d' "$out"
+async=$(field async "$TMP/hint.log")
+sub=$(jpool "$out" 2M .io_uring_madvise.submitted) done=$(jpool "$out" 2M .io_uring_madvise.completed)
+timed=$(jpool "$out" 2M .histograms.io_uring_madvise.count) p50=$(jpool "$out" 2M .histograms.io_uring_madvise.p50_ns)
+hmin=$(jpool "$out" 2M .prefetch.hinted_minor) hmaj=$(jpool "$out" 2M .prefetch.hinted_major)
+echo "# io_uring: 256 hints, $async async; 2M submitted $sub, completed $done, timed $timed (p50 $p50 ns);" \
+	"hinted faults minor $hmin, major $hmaj"
+if [ "${async:-0}" -eq 0 ]; then
+	skip "io_uring madvise ops" "io_uring unavailable, the hints went synchronous: $(cat "$TMP/hint.err")"
+else
+	if [ "$async" -eq 256 ] && [ "$sub" -eq 256 ] && [ "$done" -eq 256 ] && [ "$timed" -eq 256 ]; then
+		pass "io_uring madvise ops submitted, completed, timed"; else
+		fail "io_uring madvise ops submitted, completed, timed" "async $async, $sub/$done/$timed"; fi
+	if [ "$hmin" -eq 256 ] && [ "$hmaj" -eq 0 ]; then pass "faults after a hint: minor"; else
+		fail "faults after a hint: minor" "minor $hmin, major $hmaj"; fi
+fi
+
+# The same hints through madvise(2) (prefetch mode sync): seen where
+# madvise takes mmap_lock, no io_uring op.
+out=$TMP/hsync.json
+"$LGTRACE" --json -- "$WORK" hint 2 8 32 0 sync 2>/dev/null | sed '/^minflt=/d' >"$out"
+sub=$(jpool "$out" 2M .io_uring_madvise.submitted) hmin=$(jpool "$out" 2M .prefetch.hinted_minor)
+if [ "$sub" -eq 0 ] && [ "$hmin" -eq 32 ]; then pass "faults after a madvise(2) hint: minor"; else
+	fail "faults after a madvise(2) hint: minor" "io_uring ops $sub, hinted minor $hmin (want 0, 32)"; fi
+
+# Under swap: 1024 hinted pages (swapped out) touched after their hints
+# completed, then 1024 unhinted ones as old; one page in 16, so that swap
+# readahead (8 pages) does not make the unhinted touches minor.
+if [ "${async:-0}" -gt 0 ] && { swapon --show=NAME --noheadings | grep -qxF "$SWAPFILE" || make_swap; } &&
+	start_gated "$TMP/hswap.out" run_in_cgroup "$WORK" --gate hint 8 192 1024 1; then
+	trace_gated "$TMP/hswap.json"
+	wait
+	j=$TMP/hswap.json
+	sub=$(jpool "$j" 8M .io_uring_madvise.submitted) done=$(jpool "$j" 8M .io_uring_madvise.completed)
+	hmin=$(jpool "$j" 8M .prefetch.hinted_minor) hmaj=$(jpool "$j" 8M .prefetch.hinted_major)
+	plain=$(( $(jpool "$j" 8M .major) - hmaj )) wmaj=$(field plainmaj "$TMP/hswap.out")
+	echo "# io_uring under swap: 8M submitted $sub, completed $done; hinted faults minor $hmin, major $hmaj;" \
+		"unhinted major $plain (workload: $wmaj of 1024)"
+	if [ "$sub" -eq 1024 ] && [ "$done" -eq 1024 ]; then pass "io_uring madvise ops under swap"; else
+		fail "io_uring madvise ops under swap" "submitted $sub, completed $done"; fi
+	if [ $((hmin + hmaj)) -ge 922 ] && [ $((hmin * 10)) -ge $(((hmin + hmaj) * 9)) ]; then
+		pass "swapped pages after a completed hint: minor"; else
+		fail "swapped pages after a completed hint: minor" "minor $hmin, major $hmaj (of 1024)"; fi
+	if [ "$plain" -ge 922 ] && within "$plain" "${wmaj:-0}" 5; then
+		pass "swapped pages without a hint: major"; else
+		fail "swapped pages without a hint: major" "$plain, workload $wmaj (of 1024)"; fi
+else
+	fail "io_uring madvise under swap" "cannot run in a memory cgroup with swap: $(cat "$TMP/hswap.out" 2>/dev/null)"
+fi
+# Too late: 256 hints submitted, each madvise hard-linked behind a 500 ms
+# timeout, and the swapped pages touched at once: major faults after a hint.
+if [ "${async:-0}" -gt 0 ] && start_gated "$TMP/hlate.out" run_in_cgroup "$WORK" --gate hint 8 192 256 1 late; then
+	trace_gated "$TMP/hlate.json"
+	wait
+	j=$TMP/hlate.json
+	done=$(jpool "$j" 8M .io_uring_madvise.completed)
+	hmin=$(jpool "$j" 8M .prefetch.hinted_minor) hmaj=$(jpool "$j" 8M .prefetch.hinted_major)
+	wmaj=$(field hintmaj "$TMP/hlate.out")
+	echo "# hints too late: 8M completed $done; hinted faults minor $hmin, major $hmaj (workload: $wmaj of 256)"
+	if [ "$done" -eq 256 ] && [ "$hmaj" -ge 230 ] && within "$hmaj" "${wmaj:-0}" 5; then
+		pass "swapped pages touched before their hint ran: major"; else
+		fail "swapped pages touched before their hint ran: major" \
+			"completed $done, minor $hmin, major $hmaj, workload $wmaj"; fi
+else
+	fail "swapped pages touched before their hint ran: major" "cannot run: $(cat "$TMP/hlate.out" 2>/dev/null)"
+fi
+
 # ---- mmap_lock ----
 out=$TMP/storm.json
 "$LGTRACE" --json -- "$WORK" storm 4 1000 2>/dev/null | sed '/^minflt=/d' >"$out"
@@ -196,6 +277,17 @@ f2=$(jpool "$out" 2M .faults)
 if [ "$(jq .features.fault_completion "$out")" = false ] && [ "$(jq .features.contention "$out")" = false ] &&
 	[ "$f2" -eq 2048 ]; then pass "missing tracepoints are n/a, faults still counted"; else
 	fail "missing tracepoints are n/a, faults still counted" "features $(jq -c .features "$out"), 2M $f2"; fi
+LGTRACE_SKIP_TRACEPOINTS=io_uring_submit_req "$LGTRACE" --json -- "$WORK" hint 2 8 32 0 2>/dev/null |
+	sed '/^minflt=/d' >"$out"
+done=$(jpool "$out" 2M .io_uring_madvise.completed)
+if [ "$(jq .features.io_uring_submit "$out")" = false ] && [ "$done" -eq 32 ]; then
+	pass "missing io_uring_submit_req is n/a, completions still counted"; else
+	fail "missing io_uring_submit_req is n/a, completions still counted" \
+		"features $(jq -c .features "$out"), completed $done"; fi
+LGTRACE_SKIP_TRACEPOINTS=io_uring_submit_req "$LGTRACE" -- "$WORK" hint 2 8 32 0 >"$TMP/na.txt" 2>&1
+if grep -qE '^2M +n/a +32 +0 +n/a +n/a +0 +0$' "$TMP/na.txt"; then
+	pass "missing io_uring tracepoint shows n/a"; else
+	fail "missing io_uring tracepoint shows n/a" "$(grep -A3 ^MADVISE "$TMP/na.txt")"; fi
 LGTRACE_SKIP_TRACEPOINTS=mmap_lock_start_locking "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/na.txt" 2>&1
 if grep -qE '^total +[0-9]+ +[0-9]+ .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP/na.txt"; then
 	pass "missing mmap_lock tracepoint shows n/a"; else

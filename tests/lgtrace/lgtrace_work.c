@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: MIT
 /*
  * Workloads for tests/lgtrace_test.sh, each ending with one line
- * "minflt=N majflt=N pages2m=N pages8m=N ops=N" (getrusage of the whole
- * process, then what the workload did).
+ * "minflt=N majflt=N pages2m=N pages8m=N ops=N async=N completed=N
+ * hintmaj=N plainmaj=N hint_us=N" (getrusage of the whole process, then what the
+ * workload did).
  *
  *   lgtrace_work [--gate] attrib REGIONS_2M REGIONS_8M  touch every page
  *   lgtrace_work [--gate] swap MIB                      write MIB in 8 MiB
  *                                                       regions, read it back
  *   lgtrace_work storm THREADS MS                       mmap/munmap storm
  *   lgtrace_work [--gate] loop MS                       alloc/free, no touch
+ *   lgtrace_work [--gate] hint REGION_MIB MIB N WRITE [sync|late]
+ *                                                       prefetch hints, see hint()
  *
  * --gate: map the areas first (allocate, or warm up), print "ready PID",
  * wait for SIGUSR1, then do the work: for attaching lgtrace -p in between.
  * Transparent huge pages are off for the process, so a touched page is
  * one fault.
  */
+#include <liburing.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,6 +36,9 @@
 #define MIB  (1UL << 20)
 
 static unsigned long pages2m, pages8m, ops;
+/* hint: hints queued async, completed; major faults touching the hinted
+ * pages and as many unhinted ones */
+static unsigned long async_hints, completed_hints, hint_majflt, plain_majflt, hint_us;
 static volatile int storm_stop;
 
 static void die(const char *what, int err)
@@ -108,6 +115,151 @@ static void swap(int gated, size_t mib)
 	ops = sum;
 }
 
+static long majflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_majflt;
+}
+
+/* Page @k of a pattern that steps HINT_STRIDE pages through the regions
+ * of @h, @shift pages in: its region's index, and its offset in @off. */
+#define HINT_STRIDE 16
+static size_t pattern_page(const struct lgalloc_handle *h, size_t k, size_t shift, size_t *off)
+{
+	size_t per = h[0].len / PAGE / HINT_STRIDE;
+
+	*off = (k % per * HINT_STRIDE + shift) * PAGE;
+	return k / per;
+}
+
+/* Write the first @pages pages of the pattern; the major faults taken. */
+static long touch_pattern(struct lgalloc_handle *h, size_t pages, size_t shift)
+{
+	long f0 = majflt();
+	size_t off;
+
+	for (size_t k = 0; k < pages; k++) {
+		size_t i = pattern_page(h, k, shift, &off);
+		((volatile char *)h[i].ptr)[off] = (char)k;
+	}
+	return majflt() - f0;
+}
+
+enum hint_how { HINT_ASYNC, HINT_SYNC, HINT_LATE };
+
+/* lgalloc_prefetch_async() on the pattern's first @n_hints pages, submitted
+ * in batches of 64; returns once the thread has reaped every completion. */
+static void async_hints_wait(struct lgalloc_handle *h, size_t n_hints, size_t ci)
+{
+	struct timespec poll = {0, 1000000L};
+	struct lgalloc_class_stats *cs;
+	struct lgalloc_stats st;
+	double deadline;
+	size_t off;
+	int err;
+
+	for (size_t k = 0; k < n_hints; k++) {
+		size_t i = pattern_page(h, k, 0, &off);
+
+		if ((err = lgalloc_prefetch_async(h[i], off, PAGE)))
+			die("lgalloc_prefetch_async", err);
+		if (k % 64 == 63 && (err = lgalloc_prefetch_submit()))
+			die("lgalloc_prefetch_submit", err);
+	}
+	/* Completions are counted as the thread reaps them, in a submit. */
+	deadline = now_ms() + 5000;
+	for (;;) {
+		if ((err = lgalloc_prefetch_submit()))
+			die("lgalloc_prefetch_submit", err);
+		lgalloc_stats(&st);
+		cs = &st.classes[ci];
+		if (cs->prefetch_completed + cs->prefetch_failed >= n_hints || now_ms() > deadline)
+			break;
+		nanosleep(&poll, NULL);
+	}
+	async_hints = cs->prefetch_async;
+	completed_hints = cs->prefetch_completed;
+}
+
+/* The same hints on a ring of the workload's own, each madvise hard-linked
+ * behind a 500 ms timeout, and the pages touched at once: every hint is
+ * submitted before the touch but runs after it, too late. */
+static void late_hints(struct lgalloc_handle *h, size_t n_hints)
+{
+	struct __kernel_timespec delay = {0, 500 * 1000000L};
+	struct io_uring_cqe *cqe;
+	struct io_uring ring;
+	size_t off;
+	int err;
+
+	if ((err = io_uring_queue_init((unsigned)(2 * n_hints), &ring, 0)))
+		die("io_uring_queue_init", err);
+	for (size_t k = 0; k < n_hints; k++) {
+		size_t i = pattern_page(h, k, 0, &off);
+		struct io_uring_sqe *sqe = io_uring_get_sqe(&ring);
+
+		io_uring_prep_timeout(sqe, &delay, 0, 0);
+		sqe->flags |= IOSQE_IO_HARDLINK;
+		sqe = io_uring_get_sqe(&ring);
+		io_uring_prep_madvise(sqe, (char *)h[i].ptr + off, PAGE, MADV_WILLNEED);
+		io_uring_sqe_set_data64(sqe, 1);
+	}
+	if ((err = io_uring_submit(&ring)) < 0)
+		die("io_uring_submit", err);
+	hint_majflt = (unsigned long)touch_pattern(h, n_hints, 0);
+	for (size_t k = 0; k < 2 * n_hints; k++) {
+		if ((err = io_uring_wait_cqe(&ring, &cqe)))
+			die("io_uring_wait_cqe", err);
+		if (io_uring_cqe_get_data64(cqe) && cqe->res >= 0)
+			completed_hints++;
+		io_uring_cqe_seen(&ring, cqe);
+	}
+	async_hints = n_hints;
+	io_uring_queue_exit(&ring);
+}
+
+/*
+ * MIB of REGION_MIB regions; with WRITE, written first (under a memory
+ * limit the early ones are swapped out by the end).  Then one hint of one
+ * page for each of N pages, every 16th page of the first half of the
+ * regions; after the completions and 100 ms (the reads are then done) the
+ * N hinted pages are touched, then N unhinted ones, 8 pages further on (as
+ * old, in another swap cluster).  Page-cluster readahead reads 8 pages: one
+ * page in 16 keeps the unhinted touches major.  The hints: @how HINT_ASYNC,
+ * lgalloc_prefetch_async(); HINT_SYNC, the same in prefetch mode sync
+ * (madvise(2)); HINT_LATE, see late_hints().
+ */
+static void hint(int gated, size_t region_mib, size_t mib, size_t n_hints, int write, enum hint_how how)
+{
+	size_t n = mib / region_mib, ci = 0, off;
+	struct lgalloc_handle *h = alloc_regions(n, region_mib * MIB);
+	struct timespec pause = {0, 100 * 1000000L};
+	double t0;
+
+	while ((2UL << (20 + ci)) < region_mib * MIB)
+		ci++;
+	if (!n_hints || !n || pattern_page(h, n_hints - 1, 0, &off) >= n / 2) {
+		fprintf(stderr, "lgtrace_work: %zu hints do not fit in half of %zu MiB\n", n_hints, mib);
+		exit(2);
+	}
+	if (write)
+		touch(h, n);
+	gate(gated);
+	t0 = now_ms();
+	if (how == HINT_LATE) {
+		late_hints(h, n_hints);
+	} else {
+		async_hints_wait(h, n_hints, ci);
+		hint_us = (unsigned long)((now_ms() - t0) * 1e3);
+		nanosleep(&pause, NULL);
+		hint_majflt = (unsigned long)touch_pattern(h, n_hints, 0);
+	}
+	plain_majflt = (unsigned long)touch_pattern(h, n_hints, HINT_STRIDE / 2);
+	ops = n_hints;
+}
+
 static void *storm_thread(void *arg)
 {
 	(void)arg;
@@ -167,7 +319,7 @@ int main(int argc, char **argv)
 	}
 	if (argc < 3) {
 		fprintf(stderr,
-			"usage: lgtrace_work [--gate] attrib|swap|storm|loop ARGS (see the source)\n");
+			"usage: lgtrace_work [--gate] attrib|swap|storm|loop|hint ARGS (see the source)\n");
 		return 2;
 	}
 	/* SIGUSR1 stays pending until the gate takes it. */
@@ -177,6 +329,9 @@ int main(int argc, char **argv)
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	lgalloc_config_init(&c);
 	c.enabled = 1;
+	/* Room in the ring for every hint of "hint" in flight at once: none
+	 * falls back to a synchronous madvise. */
+	c.prefetch_ring_depth = 2048;
 	if ((err = lgalloc_configure(&c)))
 		die("lgalloc_configure", err);
 
@@ -186,6 +341,25 @@ int main(int argc, char **argv)
 		swap(gated, strtoul(argv[2], NULL, 0));
 	} else if (!strcmp(argv[1], "storm") && argc == 4) {
 		storm(atoi(argv[2]), atof(argv[3]));
+	} else if (!strcmp(argv[1], "hint") && (argc == 6 || argc == 7)) {
+		enum hint_how how = HINT_ASYNC;
+
+		if (argc == 7 && !strcmp(argv[6], "sync")) {
+			how = HINT_SYNC;
+		} else if (argc == 7 && !strcmp(argv[6], "late")) {
+			how = HINT_LATE;
+		} else if (argc == 7) {
+			fprintf(stderr, "lgtrace_work: hint: '%s' is not sync or late\n", argv[6]);
+			return 2;
+		}
+		if (how == HINT_SYNC) {
+			lgalloc_config_init(&c);
+			c.prefetch_mode = LGALLOC_PREFETCH_SYNC;
+			if ((err = lgalloc_configure(&c)))
+				die("lgalloc_configure", err);
+		}
+		hint(gated, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
+		     atoi(argv[5]), how);
 	} else if (!strcmp(argv[1], "loop")) {
 		alloc_free(50); /* warm-up: areas mapped, caches filled */
 		gate(gated);
@@ -195,7 +369,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	getrusage(RUSAGE_SELF, &ru);
-	printf("minflt=%ld majflt=%ld pages2m=%lu pages8m=%lu ops=%lu\n", ru.ru_minflt, ru.ru_majflt, pages2m,
-	       pages8m, ops);
+	printf("minflt=%ld majflt=%ld pages2m=%lu pages8m=%lu ops=%lu async=%lu completed=%lu hintmaj=%lu "
+	       "plainmaj=%lu hint_us=%lu\n",
+	       ru.ru_minflt, ru.ru_majflt, pages2m, pages8m, ops, async_hints, completed_hints, hint_majflt,
+	       plain_majflt, hint_us);
 	return 0;
 }
