@@ -12,7 +12,9 @@ struct run_env {
 	long cpus;	  /* CPUs this process may run on */
 	char swap[256];	  /* active swap devices from /proc/swaps, or "none" */
 	unsigned long warmup_ms, measure_ms;
-	unsigned long total_mib; /* working set of paging and ratio-sweep runs */
+	unsigned long total_mib;   /* working set of paging and ratio-sweep runs */
+	long ring_depth;	   /* SQ entries of the readers' io_uring; 0: lgbench's default */
+	unsigned long uring_ahead; /* pages rand+uring-ahead hints ahead; 0: PREFETCH_AHEAD */
 };
 
 /* Fill everything but the windows and working set. */

@@ -44,6 +44,13 @@ static void usage(FILE *f)
 		"  -f, --format FMT     human (default), csv or json; csv and json carry every figure\n"
 		"                       and the run's settings in each record\n"
 		"  -o, --csv-out FILE   also write the records as CSV to FILE\n"
+		"  -P, --prefetch-mode M\n"
+		"                       auto (default), sync or uring: lgalloc's prefetch_mode for\n"
+		"                       the rand+uring hints (sync: direct madvise)\n"
+		"  -D, --ring-depth N   SQ entries of each reader's io_uring, 1..4096 (default 256,\n"
+		"                       or the hints ahead plus one submit's worth if more)\n"
+		"  -A, --uring-ahead N  pages rand+uring-ahead hints ahead, 1..4000 (default 32;\n"
+		"                       the row is then named rand+uring-aheadN)\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"The memory limit comes from the cgroup (v2 memory.max, v1 memory.limit_in_bytes).\n"
@@ -102,6 +109,23 @@ const struct thread_list *threads_or(const struct bench_opts *o, const struct th
 	return o->threads.len ? &o->threads : defaults;
 }
 
+/* Option values by name, in the order of their enums. */
+static const char *const formats[] = {[OUT_HUMAN] = "human", [OUT_CSV] = "csv", [OUT_JSON] = "json"};
+static const char *const prefetch_modes[] = {
+	[LGALLOC_PREFETCH_AUTO] = "auto",
+	[LGALLOC_PREFETCH_SYNC] = "sync",
+	[LGALLOC_PREFETCH_URING] = "uring",
+};
+
+/* The index of @arg in @names, or -1. */
+static int choice(const char *arg, const char *const names[], size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(arg, names[i]))
+			return (int)i;
+	return -1;
+}
+
 static int bad_option(const char *fmt, const char *arg)
 {
 	fprintf(stderr, "lgbench: ");
@@ -113,12 +137,21 @@ static int bad_option(const char *fmt, const char *arg)
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"threads", required_argument, NULL, 't'},    {"warmup-ms", required_argument, NULL, 'w'},
-		{"measure-ms", required_argument, NULL, 'm'}, {"paging", no_argument, NULL, 'p'},
-		{"ratio-sweep", no_argument, NULL, 'r'},      {"total-mib", required_argument, NULL, 'T'},
-		{"rows", required_argument, NULL, 'R'},	      {"list-rows", no_argument, NULL, 'l'},
-		{"format", required_argument, NULL, 'f'},     {"help", no_argument, NULL, 'h'},
-		{"csv-out", required_argument, NULL, 'o'},    {NULL, 0, NULL, 0},
+		{"threads", required_argument, NULL, 't'},
+		{"warmup-ms", required_argument, NULL, 'w'},
+		{"measure-ms", required_argument, NULL, 'm'},
+		{"paging", no_argument, NULL, 'p'},
+		{"ratio-sweep", no_argument, NULL, 'r'},
+		{"total-mib", required_argument, NULL, 'T'},
+		{"rows", required_argument, NULL, 'R'},
+		{"list-rows", no_argument, NULL, 'l'},
+		{"format", required_argument, NULL, 'f'},
+		{"help", no_argument, NULL, 'h'},
+		{"csv-out", required_argument, NULL, 'o'},
+		{"prefetch-mode", required_argument, NULL, 'P'},
+		{"ring-depth", required_argument, NULL, 'D'},
+		{"uring-ahead", required_argument, NULL, 'A'},
+		{NULL, 0, NULL, 0},
 	};
 	struct run_env env = {.warmup_ms = 1000, .measure_ms = 5000};
 	struct bench_opts o = {.env = &env};
@@ -126,6 +159,7 @@ int main(int argc, char **argv)
 	enum mode mode = MODE_THROUGHPUT;
 	struct lgalloc_config cfg;
 	const char *csv_path = NULL;
+	int prefetch_mode = -1;
 	bool list = false;
 	FILE *csv = NULL;
 	unsigned long v;
@@ -133,7 +167,7 @@ int main(int argc, char **argv)
 
 	peers_reserve_tls(argv);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threads(optarg, &o.threads))
@@ -168,17 +202,25 @@ int main(int argc, char **argv)
 			list = true;
 			break;
 		case 'f':
-			if (!strcmp(optarg, "human"))
-				fmt = OUT_HUMAN;
-			else if (!strcmp(optarg, "csv"))
-				fmt = OUT_CSV;
-			else if (!strcmp(optarg, "json"))
-				fmt = OUT_JSON;
-			else
+			if ((c = choice(optarg, formats, ARRAY_SIZE(formats))) < 0)
 				return bad_option("--format is human, csv or json, not '%s'", optarg);
+			fmt = (enum out_format)c;
 			break;
 		case 'o':
 			csv_path = optarg;
+			break;
+		case 'P':
+			if ((prefetch_mode = choice(optarg, prefetch_modes, ARRAY_SIZE(prefetch_modes))) < 0)
+				return bad_option("--prefetch-mode is auto, sync or uring, not '%s'", optarg);
+			break;
+		case 'D':
+			if (parse_ulong(optarg, 1, 4096, &v))
+				return bad_option("--ring-depth wants entries in 1..4096, not '%s'", optarg);
+			env.ring_depth = (long)v;
+			break;
+		case 'A':
+			if (parse_ulong(optarg, 1, 4000, &env.uring_ahead))
+				return bad_option("--uring-ahead wants pages in 1..4000, not '%s'", optarg);
 			break;
 		case 'h':
 			usage(stdout);
@@ -204,6 +246,7 @@ int main(int argc, char **argv)
 
 	lgalloc_config_init(&cfg);
 	cfg.enabled = 1;
+	cfg.prefetch_mode = prefetch_mode;
 	err = lgalloc_configure(&cfg);
 	if (err) {
 		fprintf(stderr, "lgbench: cannot enable lgalloc: %s\n", lgalloc_strerror(err));

@@ -4,6 +4,10 @@
 #   DIR/throughput.csv  -> DIR/throughput.png   ops/s per row and thread count
 #   DIR/paging.csv      -> DIR/paging-ccdf.png  CCDF of the paging rows, log axes
 #   DIR/sweep-*.csv     -> DIR/sweep.png        ops/s per strategy and memory limit
+#   DIR/uring-*.csv     -> DIR/uring.png        ops/s per strategy (original and
+#                          io_uring ones): median of the repeated runs, min-max
+#                          whiskers; DIR/fio.txt ("LABEL IOPS" lines) adds
+#                          reference lines
 # Usage: bench/plot.sh [DIR]   (default bench/results)
 set -eu
 dir=${1:-bench/results}
@@ -139,6 +143,58 @@ if [ -n "$sweeps" ]; then
 	bar_chart "$dir/sweep.png" 1300 \
 		"lgbench --ratio-sweep: random 4 KiB reads over ${total} MiB by strategy and memory limit" \
 		"$tmp/sweep.dat" "$labels" "memory limit"
+	made=$((made + 1))
+fi
+# Repeated ratio-sweep runs under one limit: per strategy and thread count,
+# the median, lowest and highest ops/s over the files that have it.
+# Files with more records first, so that the full runs set the bar order.
+urings=$(for f in "$dir"/uring-*.csv; do [ -e "$f" ] && echo "$(wc -l <"$f") $f"; done | sort -rn | cut -d' ' -f2-)
+if [ -n "$urings" ]; then
+	# shellcheck disable=SC2086
+	awk -F, -v sfile="$tmp/uring.sub" '
+	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; nf++; next }
+	$col["kind"] != "summary" || $col["mode"] != "ratio-sweep" || $col["status"] != "ok" { next }
+	{
+		id = $col["row"] " (" $col["threads"] "t)"
+		if (!(id in n)) ids[++nid] = id
+		v[id, ++n[id]] = $col["ops_per_s"] + 0
+		sub_ = sprintf("%s MiB working set, memory limit %s MiB, %s ms measured", $col["total_mib"],
+			$col["mem_limit_bytes"] / 1048576, $col["measure_ms"])
+	}
+	END {
+		for (j = 1; j <= nid; j++) if (n[ids[j]] > most) most = n[ids[j]]
+		print sub_ ", up to " most " run(s) per bar" > sfile
+		for (j = 1; j <= nid; j++) {
+			id = ids[j]; m = n[id]
+			for (a = 1; a <= m; a++) s[a] = v[id, a]
+			for (a = 2; a <= m; a++) for (b = a; b > 1 && s[b - 1] > s[b]; b--) { t = s[b]; s[b] = s[b - 1]; s[b - 1] = t }
+			med = m % 2 ? s[(m + 1) / 2] : (s[m / 2] + s[m / 2 + 1]) / 2
+			printf "\"%s\" %.1f %.1f %.1f\n", id, med, s[1], s[m]
+		}
+	}' $urings >"$tmp/uring.dat"
+	refs=""
+	if [ -f "$dir/fio.txt" ]; then
+		refs=$(awk 'NF >= 2 { y = $NF; $NF = ""; sub(/ +$/, "")
+			printf ", %s with lines dt 2 lw 2 lc rgb \"#c03030\" title \"%s\"", y, $0 }' "$dir/fio.txt")
+	fi
+	gnuplot <<-GP
+	set terminal pngcairo size 1300,700 font "sans,10"
+	set output "$dir/uring.png"
+	set title "lgbench --ratio-sweep: random 4 KiB reads by strategy, io\\\\_uring hints beside the originals\n{/*0.8 $(cat "$tmp/uring.sub")}"
+	set style data histogram
+	set style histogram errorbars gap 1 lw 1
+	set style fill solid 0.85 border -1
+	set boxwidth 0.9
+	set logscale y
+	set format y "10^{%L}"
+	set ylabel "operations per second (log), median and min-max"
+	set grid ytics
+	set xtics rotate by -35 left nomirror noenhanced
+	set bmargin 9
+	set rmargin 14
+	set key top left noenhanced
+	plot "$tmp/uring.dat" using 2:3:4:xtic(1) lc rgb "#4070b0" title "median ops/s (min-max)"$refs
+	GP
 	made=$((made + 1))
 fi
 [ "$made" -gt 0 ] || { echo "plot.sh: no lgbench CSV files in $dir" >&2; exit 1; }

@@ -93,8 +93,24 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
+static void prefetch_counts(struct prefetch_counts *pc)
+{
+	struct lgalloc_stats st;
+
+	*pc = (struct prefetch_counts){0};
+	if (lgalloc_stats(&st))
+		return;
+	for (unsigned i = 0; i < LGALLOC_NUM_CLASSES; i++) {
+		pc->sync += st.classes[i].prefetch_sync;
+		pc->async += st.classes[i].prefetch_async;
+		pc->completed += st.classes[i].prefetch_completed;
+		pc->failed += st.classes[i].prefetch_failed;
+	}
+}
+
 int run_timed(const struct run_spec *spec, struct run_result *res)
 {
+	struct prefetch_counts pf0, pf1;
 	struct shared sh = {
 		.spec = spec,
 		.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -135,12 +151,17 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 	if (!err && !atomic_load(&sh.err)) {
 		sleep_ms(spec->warmup_ms);
 		getrusage(RUSAGE_SELF, &ru0);
+		prefetch_counts(&pf0);
 		t0 = now_ns();
 		atomic_store(&sh.phase, PHASE_MEASURE);
 		sleep_ms(spec->measure_ms);
 		atomic_store(&sh.phase, PHASE_STOP);
 		t1 = now_ns();
+		prefetch_counts(&pf1);
 		getrusage(RUSAGE_SELF, &ru1);
+		res->have_pf = spec->prefetch_counts;
+		res->pf = (struct prefetch_counts){pf1.sync - pf0.sync, pf1.async - pf0.async,
+						   pf1.completed - pf0.completed, pf1.failed - pf0.failed};
 		res->seconds = (double)(t1 - t0) / 1e9;
 		res->minflt = ru1.ru_minflt - ru0.ru_minflt;
 		res->majflt = ru1.ru_majflt - ru0.ru_majflt;

@@ -24,7 +24,13 @@ struct run_spec {
 	void (*teardown)(void *ctx);
 	/* Optional: runs in a thread of its own beside each worker until *stop. */
 	void (*helper)(void *ctx, const atomic_bool *stop);
+	bool prefetch_counts; /* count lgalloc_prefetch_async hints in the window */
 	void *arg;
+};
+
+/* lgalloc's prefetch counters, all classes. */
+struct prefetch_counts {
+	uint64_t sync, async, completed, failed;
 };
 
 struct run_result {
@@ -33,6 +39,8 @@ struct run_result {
 	double seconds;	     /* measured window */
 	long minflt, majflt; /* page faults of the process during the window */
 	int err;	     /* first error of setup or an operation, 0 if none */
+	bool have_pf;
+	struct prefetch_counts pf; /* change during the window, when have_pf */
 };
 
 int run_timed(const struct run_spec *spec, struct run_result *res);

@@ -3,7 +3,8 @@
  * Ratio-sweep mode: one working set (--total-mib), read with each of the
  * guide's strategies at the thread counts the guide uses, then
  * realloc+touch.  Run it under limits of decreasing size (make bench-sweep)
- * to see how the resident-to-swap ratio moves the figures.
+ * to see how the resident-to-swap ratio moves the figures.  The rand+uring
+ * strategies hint through the reader's own io_uring (lgalloc_prefetch_async).
  */
 #include <stdio.h>
 #include <string.h>
@@ -28,6 +29,15 @@ static const struct sweep_step steps[] = {
 	{{.name = "batch32+WILLNEED", .advice = MADV_NORMAL, .batch = 32}, {{1}, 1}},
 	{{.name = "batch128+WILLNEED", .advice = MADV_NORMAL, .batch = 128}, {{1}, 1}},
 	{{.name = "MADV_RANDOM+prefetch", .advice = MADV_RANDOM, .prefetch = true}, {{8}, 1}},
+	{{.name = "rand+uring-batch8", .advice = MADV_NORMAL, .batch = 8, .uring = true}, {{1}, 1}},
+	{{.name = "rand+uring-batch32", .advice = MADV_NORMAL, .batch = 32, .uring = true}, {{1}, 1}},
+	{{.name = "rand+uring-batch128", .advice = MADV_NORMAL, .batch = 128, .uring = true}, {{1}, 1}},
+	{{.name = "rand+uring-ahead",
+	  .advice = MADV_NORMAL,
+	  .uring = true,
+	  .ahead = PREFETCH_AHEAD,
+	  .submit_every = URING_SUBMIT_EVERY},
+	 {{1}, 1}},
 };
 
 static const struct thread_list realloc_threads = {{1, 4, 8, 16}, 4};
@@ -60,9 +70,17 @@ int sweep_run(const struct bench_opts *o)
 	for (size_t i = 0; i < ARRAY_SIZE(steps); i++) {
 		if (o->rows && !list_has(o->rows, ',', steps[i].s.name))
 			continue;
+		struct read_strategy s = steps[i].s;
+		char name[64];
+
+		if (s.uring && s.ahead && env->uring_ahead) {
+			s.ahead = (unsigned)env->uring_ahead;
+			snprintf(name, sizeof(name), "%s%u", s.name, s.ahead);
+			s.name = name;
+		}
 		tl = threads_or(o, &steps[i].threads);
 		for (size_t t = 0; t < tl->len; t++)
-			failed |= !!workset_reads("ratio-sweep", &ws, &steps[i].s, tl->n[t], env, false);
+			failed |= !!workset_reads("ratio-sweep", &ws, &s, tl->n[t], env, false);
 	}
 	failed |= !!workset_release_half(&ws);
 	if (o->rows && !list_has(o->rows, ',', "realloc+touch")) {

@@ -101,7 +101,9 @@ struct reader {
 	const struct read_strategy *s;
 	size_t start, pos;
 	uint64_t done;
-	_Atomic uint64_t progress; /* reads done, for the prefetch thread */
+	size_t hint_pos;	    /* with ahead: the next page to hint */
+	uint64_t hinted, submitted; /* with ahead: hints queued, and handed to the kernel */
+	_Atomic uint64_t progress;  /* reads done, for the prefetch thread */
 	atomic_int helper_err;
 };
 
@@ -117,10 +119,20 @@ static size_t advance(const struct workset *ws, size_t pos, uint64_t k)
 	return (size_t)((pos + (unsigned __int128)(k % ws->npages) * ws->stride) % ws->npages);
 }
 
-static int prefetch_page(const struct workset *ws, size_t page)
+static int prefetch_page(const struct workset *ws, size_t page, bool uring)
 {
-	return lgalloc_prefetch(ws->regions[page / PAGES_PER_REGION], (page % PAGES_PER_REGION) * PAGE_4K,
-				PAGE_4K);
+	struct lgalloc_handle h = ws->regions[page / PAGES_PER_REGION];
+	size_t off = (page % PAGES_PER_REGION) * PAGE_4K;
+
+	return uring ? lgalloc_prefetch_async(h, off, PAGE_4K) : lgalloc_prefetch(h, off, PAGE_4K);
+}
+
+/* A busy or interrupted submit leaves the hints queued for the next one. */
+static int submit_hints(void)
+{
+	int err = lgalloc_prefetch_submit();
+
+	return err == -EAGAIN || err == -EBUSY || err == -EINTR ? 0 : err;
 }
 
 static void *reader_setup(void *arg, unsigned tid, unsigned threads, int *err)
@@ -134,7 +146,7 @@ static void *reader_setup(void *arg, unsigned tid, unsigned threads, int *err)
 	}
 	r->ws = a->ws;
 	r->s = a->s;
-	r->start = r->pos = a->ws->npages / threads * tid;
+	r->start = r->pos = r->hint_pos = a->ws->npages / threads * tid;
 	return r;
 }
 
@@ -147,9 +159,25 @@ static int read_op(void *ctx)
 
 	if (r->s->batch && r->done % r->s->batch == 0) {
 		for (unsigned i = 0; i < r->s->batch; i++, page = next_page(ws, page)) {
-			err = prefetch_page(ws, page);
+			err = prefetch_page(ws, page, r->s->uring);
 			if (err)
 				return err;
+		}
+		if (r->s->uring && (err = submit_hints()))
+			return err;
+	}
+	if (r->s->ahead) {
+		/* Pages done .. done + ahead hinted; the first read hints them all. */
+		for (; r->hinted <= r->done + r->s->ahead;
+		     r->hinted++, r->hint_pos = next_page(ws, r->hint_pos)) {
+			err = prefetch_page(ws, r->hint_pos, true);
+			if (err)
+				return err;
+		}
+		if (r->hinted - r->submitted >= r->s->submit_every) {
+			if ((err = submit_hints()))
+				return err;
+			r->submitted = r->hinted;
 		}
 	}
 	(void)*(volatile char *)((char *)ws->regions[r->pos / PAGES_PER_REGION].ptr +
@@ -185,7 +213,7 @@ static void prefetch_helper(void *ctx, const atomic_bool *stop)
 			nanosleep(&ts, NULL);
 			continue;
 		}
-		err = prefetch_page(r->ws, pos);
+		err = prefetch_page(r->ws, pos, false);
 		if (err) {
 			atomic_store(&r->helper_err, err);
 			return;
@@ -203,6 +231,23 @@ static int advise_all(const struct workset *ws, int advice)
 	return 0;
 }
 
+/* Rings for the worker threads @s is about to start.  The library's CQ,
+ * twice the SQ, bounds the hints queued plus in flight; past it a hint goes
+ * synchronous.  io-wq workers stall in memcg reclaim here, so completions
+ * lag: leave room for four batches of 128, or twice the hints ahead. */
+static int size_rings(const struct read_strategy *s, const struct run_env *env)
+{
+	struct lgalloc_config cfg;
+	unsigned depth = s->ahead + s->submit_every;
+
+	lgalloc_config_init(&cfg);
+	cfg.prefetch_ring_depth = env->ring_depth	     ? env->ring_depth
+				  : depth > URING_MAX_DEPTH  ? URING_MAX_DEPTH
+				  : depth > URING_RING_DEPTH ? depth
+							     : URING_RING_DEPTH;
+	return lgalloc_configure(&cfg);
+}
+
 int workset_reads(const char *mode, struct workset *ws, const struct read_strategy *s, unsigned threads,
 		  const struct run_env *env, bool ccdf)
 {
@@ -215,11 +260,14 @@ int workset_reads(const char *mode, struct workset *ws, const struct read_strate
 		.op = read_op,
 		.teardown = free,
 		.helper = s->prefetch ? prefetch_helper : NULL,
+		.prefetch_counts = s->uring,
 		.arg = &arg,
 	};
 	int err = 0;
 
-	if (s->advice != MADV_NORMAL)
+	if (s->uring)
+		err = size_rings(s, env);
+	if (!err && s->advice != MADV_NORMAL)
 		err = advise_all(ws, s->advice);
 	if (err) {
 		struct record rec = {.mode = mode,

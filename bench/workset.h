@@ -15,7 +15,10 @@
 #include "env.h"
 #include "lgalloc.h"
 
-#define PREFETCH_AHEAD 32 /* pages a prefetch thread stays ahead of its reader */
+#define PREFETCH_AHEAD	   32	/* pages a prefetch thread stays ahead of its reader */
+#define URING_SUBMIT_EVERY 8	/* reads between submits of rand+uring-ahead */
+#define URING_RING_DEPTH   256	/* least SQ entries of the readers' rings, unless --ring-depth */
+#define URING_MAX_DEPTH	   4096 /* the library's limit */
 
 struct workset {
 	struct lgalloc_handle *regions;
@@ -27,6 +30,12 @@ struct read_strategy {
 	int advice;	/* madvise() on the whole set before reading (MADV_NORMAL: none) */
 	unsigned batch; /* every batch reads, MADV_WILLNEED the next batch pages (0: never) */
 	bool prefetch;	/* a prefetch thread per reader, PREFETCH_AHEAD pages ahead */
+	/* Hints through the reader's io_uring (lgalloc_prefetch_async), one
+	 * lgalloc_prefetch_submit per batch, or with ahead every submit_every
+	 * reads. */
+	bool uring;
+	unsigned ahead;	       /* the reader keeps the page this many reads ahead hinted */
+	unsigned submit_every; /* with ahead */
 };
 
 /* Allocate env->total_mib (when 0: set it to three times the memory limit)

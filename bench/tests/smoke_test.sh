@@ -13,7 +13,7 @@ short="--warmup-ms 10 --measure-ms 40"
 check "lgbench --help exits 0" sh -c '"$0" --help >/dev/null' "$LGBENCH"
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
-	"--ratio-sweep --rows lgalloc" "extra"; do
+	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "extra"; do
 	# shellcheck disable=SC2086
 	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
 		fail "lgbench $bad is refused" "exit status 0"
@@ -81,15 +81,47 @@ if "$LGBENCH" --ratio-sweep --total-mib 16 --threads 1 $short --format csv >"$tm
 else
 	fail "ratio-sweep run" "$(tail -3 "$tmp/err")"
 fi
-check "ratio-sweep: 8 strategies and realloc+touch" [ "$(csv_count "$tmp/sw.csv" summary)" -eq 9 ]
+check "ratio-sweep: 12 strategies and realloc+touch" [ "$(csv_count "$tmp/sw.csv" summary)" -eq 13 ]
 expect_no_problems "ratio-sweep: positive ops/s, ordered percentiles" "$tmp/sw.csv" ratio-sweep
+
+# The io_uring strategies: every hint is counted, through the ring unless
+# io_uring is unavailable, which the note then says; with --prefetch-mode
+# sync they still run, every hint synchronous.
+uring_rows="rand+uring-batch8 rand+uring-batch32 rand+uring-batch128 rand+uring-ahead"
+for row in $uring_rows; do
+	async=$(csv_field "$tmp/sw.csv" "$row" 1 prefetch_async)
+	sync=$(csv_field "$tmp/sw.csv" "$row" 1 prefetch_sync)
+	note=$(csv_field "$tmp/sw.csv" "$row" 1 note)
+	check "ratio-sweep: $row hints counted" [ "$((async + sync))" -gt 0 ]
+	check "ratio-sweep: $row hints through io_uring, or says why not" \
+		[ "$async" -gt 0 -o "${note#io_uring unavailable}" != "$note" ]
+done
+check "ratio-sweep: no prefetch counters on the original strategies" \
+	[ -z "$(csv_field "$tmp/sw.csv" batch8+WILLNEED 1 prefetch_async)" ]
+# shellcheck disable=SC2086
+"$LGBENCH" --ratio-sweep --total-mib 8 --threads 1,2 --rows "$(echo $uring_rows | tr ' ' ,)" $short \
+	--prefetch-mode sync --ring-depth 4 --format csv >"$tmp/sw4.csv" 2>/dev/null
+check "ratio-sweep: sync fallback runs every io_uring strategy at 1 and 2 threads" \
+	[ "$(csv_count "$tmp/sw4.csv" summary)" -eq 8 ]
+expect_no_problems "ratio-sweep: sync fallback, positive ops/s, ordered percentiles" "$tmp/sw4.csv"
+for row in $uring_rows; do
+	check "ratio-sweep: $row falls back to sync and says so" [ \
+		"$(csv_field "$tmp/sw4.csv" "$row" 1 prefetch_async)" = 0 -a \
+		"$(csv_field "$tmp/sw4.csv" "$row" 1 prefetch_sync)" -gt 0 -a \
+		"$(csv_field "$tmp/sw4.csv" "$row" 1 note)" = \
+		"io_uring unavailable: hints fell back to synchronous madvise" ]
+done
+# shellcheck disable=SC2086
+"$LGBENCH" --ratio-sweep --total-mib 8 --threads 1 --rows rand+uring-ahead $short >"$tmp/human2" 2>&1
+check "human: io_uring hint counts under the row" grep -Eq "^    hints: [0-9]+ io_uring" "$tmp/human2"
 # The guide's own thread counts when --threads is absent (baseline 1,4,8,16).
 "$LGBENCH" --ratio-sweep --total-mib 8 --warmup-ms 0 --measure-ms 10 --format csv >"$tmp/sw2.csv" 2>/dev/null
 check "ratio-sweep: the guide's thread counts" [ "$(csv_field "$tmp/sw2.csv" baseline 16 status)" = ok -a \
-	"$(csv_field "$tmp/sw2.csv" MADV_RANDOM+prefetch 8 status)" = ok ]
+	"$(csv_field "$tmp/sw2.csv" MADV_RANDOM+prefetch 8 status)" = ok -a \
+	"$(csv_field "$tmp/sw2.csv" rand+uring-ahead 1 status)" = ok ]
 # --rows picks sweep strategies too.
 "$LGBENCH" --ratio-sweep --total-mib 8 --threads 1 --rows baseline,realloc+touch --warmup-ms 0 --measure-ms 10 \
 	--format csv >"$tmp/sw3.csv" 2>/dev/null
 check "ratio-sweep: --rows picks strategies" [ "$(csv_count "$tmp/sw3.csv" summary)" -eq 2 ]
-check "ratio-sweep: --list-rows lists the 9 steps" [ "$("$LGBENCH" --ratio-sweep --list-rows | wc -l)" -eq 9 ]
+check "ratio-sweep: --list-rows lists the 13 steps" [ "$("$LGBENCH" --ratio-sweep --list-rows | wc -l)" -eq 13 ]
 done_testing
