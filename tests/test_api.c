@@ -293,10 +293,7 @@ static void test_out_of_memory(void **state)
 			_exit(13);
 		_exit(0);
 	}
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 }
 
 /* A seccomp filter that fails madvise(MADV_HUGEPAGE) with EINVAL, as a
@@ -350,10 +347,7 @@ static void test_hugepage_refused_warns_once(void **state)
 	while (got < sizeof(out) - 1 && (n = read(fds[0], out + got, sizeof(out) - 1 - got)) > 0)
 		got += (size_t)n;
 	close(fds[0]);
-	int status;
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	assert_true(WIFEXITED(status));
-	assert_int_equal(WEXITSTATUS(status), 0);
+	assert_child_ok(pid);
 	char *first = strstr(out, "MADV_HUGEPAGE");
 	assert_non_null(first);
 	assert_null(strstr(first + 1, "MADV_HUGEPAGE"));

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -138,6 +139,17 @@ static inline void assert_invariant(size_t bytes, size_t live)
 	assert_int_equal(s.free_regions, s.thread_regions + s.global_regions + s.clean_regions);
 	assert_int_equal(s.free_regions + live, s.area_total_bytes / s.class_bytes);
 	assert_int_equal(s.allocations - s.deallocations, live);
+}
+
+/* Wait for a forked child; it must have exited with status 0. */
+static inline void assert_child_ok(pid_t pid)
+{
+	int status;
+
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (!WIFEXITED(status))
+		fail_msg("child killed by signal %d", WTERMSIG(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
 }
 
 #if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
