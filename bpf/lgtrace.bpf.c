@@ -27,12 +27,22 @@ const volatile __u32 targ_tgid = 0;
 /* Without count_memcg_events faults are counted at entry, with no latency
  * and no minor/major split. */
 const volatile bool count_at_entry = false;
+/* Time one fault in latency_sample per thread (1: every fault); counts stay
+ * exact.  A fault not sampled that turns major (PGMAJFAULT: a swap or file
+ * read) is timed from that moment, so that every swap-in has a latency. */
+const volatile __u32 latency_sample = 1;
 
 struct lgt_diag diag = {};
 /* Where the target's memory lives, learnt from its own events; used to
  * pick its folios out of reclaim (which runs in kswapd or other tasks). */
 __u64 target_mm = 0;
 __u64 target_memcg = 0;
+/* Bumped after every change to the area map (by the USDT probe and by the
+ * user program); a thread's cached pool is valid for one generation. */
+__u32 areas_gen = 0;
+/* Set once an area block smaller than 2 MiB was stored: from then on a
+ * 2 MiB region may hold more than one pool, and no pool is cached. */
+bool fine_areas = false;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -52,14 +62,17 @@ struct {
 /* The state of one thread between the tracepoints of one fault or one
  * mmap_lock acquisition. */
 struct thread_state {
-	__u64 fault_start; /* 0: no fault in flight */
-	__u64 fault_addr;
-	__u64 lock_start; /* 0: no mmap_lock acquisition in flight */
+	__u64 fault_start; /* 0: the fault in flight is not timed */
+	__u64 fault_addr;  /* of the fault in flight, else of the last one */
+	__u64 lock_start;  /* 0: no mmap_lock acquisition in flight */
 	__u64 lock_addr;
-	__u32 tid; /* owner of the slot */
-	__u32 fault_pool;
-	__u32 last_pool; /* of the last faulting address */
+	__u64 cache_region; /* the 2 MiB region (address >> 21) of the cached pool */
+	__u32 tid;	    /* owner of the slot */
+	__u32 cache_pool;
+	__u32 cache_gen;   /* areas_gen + 1 when the cache was filled; 0: empty */
+	__u32 sample_left; /* faults until the next timed one */
 	__u32 lock_pool;
+	__u8 in_fault; /* a fault entry was seen, its completion not yet */
 	__u8 fault_major;
 	__u8 fault_swap; /* a swap read was submitted in this fault */
 	__u8 fault_lock_reads;
@@ -81,15 +94,18 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
-static __always_inline bool is_target(void)
+/* @id: bpf_get_current_pid_tgid(), read once per program run (a helper
+ * call, where every call and return costs on a kernel with retpolines and
+ * return thunks). */
+static __always_inline bool is_target(__u64 id)
 {
-	return (bpf_get_current_pid_tgid() >> 32) == targ_tgid;
+	return (id >> 32) == targ_tgid;
 }
 
 /* This thread's slot; with @claim, taken over from a former owner. */
-static __always_inline struct thread_state *thread_state(bool claim)
+static __always_inline struct thread_state *thread_state(__u64 id, bool claim)
 {
-	__u32 tid = (__u32)bpf_get_current_pid_tgid();
+	__u32 tid = (__u32)id;
 	__u32 slot = tid & (THREAD_SLOTS - 1);
 	struct thread_state *ts = bpf_map_lookup_elem(&threads, &slot);
 
@@ -97,12 +113,15 @@ static __always_inline struct thread_state *thread_state(bool claim)
 		return ts;
 	if (!claim)
 		return NULL;
-	if (ts->fault_start || ts->lock_start)
+	if (ts->in_fault || ts->lock_start)
 		__sync_fetch_and_add(&diag.slot_takeovers, 1);
 	ts->tid = tid;
+	ts->in_fault = 0;
 	ts->fault_start = 0;
+	ts->fault_addr = 0;
 	ts->lock_start = 0;
-	ts->last_pool = LGT_POOL_OTHER;
+	ts->cache_gen = 0;
+	ts->sample_left = 0;
 	return ts;
 }
 
@@ -119,6 +138,25 @@ static __always_inline __u32 pool_of(__u64 addr)
 	lgt_area_key_init(&key, addr, 64);
 	pool = bpf_map_lookup_elem(&areas, &key);
 	return pool ? *pool : LGT_POOL_OTHER;
+}
+
+/*
+ * The pool of @addr through the thread's cache: faults come in runs in one
+ * region, so the trie is rarely searched.  Exact while every stored block
+ * covers whole 2 MiB regions (lgalloc's areas do) and no area was added
+ * since the cache was filled (the generation is read before the search).
+ */
+static __always_inline __u32 pool_of_cached(struct thread_state *ts, __u64 addr)
+{
+	__u64 region = addr >> 21;
+	__u32 gen = areas_gen + 1;
+
+	if (ts->cache_gen == gen && ts->cache_region == region && !fine_areas)
+		return ts->cache_pool;
+	ts->cache_pool = pool_of(addr);
+	ts->cache_region = region;
+	ts->cache_gen = gen;
+	return ts->cache_pool;
 }
 
 static __always_inline void hist_add(struct lgt_pool_stats *s, int h, __u64 ns)
@@ -229,33 +267,40 @@ static __always_inline void count_fault(__u32 pool, bool major, bool swap, bool 
 		hist_add(s, LGT_H_SWAPIN, ns);
 }
 
+/* As little as possible at entry: the address, and the time for one fault
+ * in latency_sample; the pool is found at completion. */
 static __always_inline int fault_entry(unsigned long address)
 {
 	struct thread_state *ts;
-	__u32 pool;
+	__u64 id;
 
-	if (!is_target())
-		return 0;
 	/* Kernel-mode faults on kernel addresses are no fault of the task's. */
 	if ((long)address < 0)
 		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!is_target(id))
+		return 0;
 	if (!target_mm)
 		target_mm = (__u64)bpf_get_current_task_btf()->mm;
-	pool = pool_of(address);
-	if (count_at_entry) {
-		count_fault(pool, false, false, false, 0, false);
-		return 0;
-	}
-	ts = thread_state(true);
+	ts = thread_state(id, true);
 	if (!ts)
 		return 0;
-	ts->fault_start = bpf_ktime_get_ns();
+	if (count_at_entry) {
+		count_fault(pool_of_cached(ts, address), false, false, false, 0, false);
+		return 0;
+	}
 	ts->fault_addr = address;
-	ts->fault_pool = pool;
-	ts->last_pool = pool;
+	ts->in_fault = 1;
 	ts->fault_major = 0;
 	ts->fault_swap = 0;
 	ts->fault_lock_reads = 0;
+	if (ts->sample_left) {
+		ts->sample_left--;
+		ts->fault_start = 0;
+	} else {
+		ts->sample_left = latency_sample - 1;
+		ts->fault_start = bpf_ktime_get_ns();
+	}
 	return 0;
 }
 
@@ -273,40 +318,45 @@ int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned
 	return fault_entry(address);
 }
 
-static __always_inline void fault_done(struct mem_cgroup *memcg)
+static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 {
-	struct thread_state *ts = thread_state(false);
-	__u64 now = bpf_ktime_get_ns();
+	struct thread_state *ts = thread_state(id, false);
+	__u64 ns = 0;
 
 	if (target_memcg != (__u64)memcg)
 		target_memcg = (__u64)memcg;
-	if (!ts || !ts->fault_start) {
+	if (!ts || !ts->in_fault) {
 		/* get_user_pages() on behalf of the task: no entry seen. */
 		__sync_fetch_and_add(&diag.faults_no_entry, 1);
 		count_fault(LGT_POOL_OTHER, false, false, false, 0, false);
 		return;
 	}
+	if (ts->fault_start)
+		ns = bpf_ktime_get_ns() - ts->fault_start;
 	bool major = ts->fault_major || ts->fault_lock_reads >= 2;
-	count_fault(ts->fault_pool, major, ts->fault_swap && ts->fault_major, take_hint(ts->fault_addr),
-		    now - ts->fault_start, true);
+	count_fault(pool_of_cached(ts, ts->fault_addr), major, ts->fault_swap && ts->fault_major,
+		    take_hint(ts->fault_addr), ns, ts->fault_start != 0);
+	ts->in_fault = 0;
 	ts->fault_start = 0;
 }
 
 /* PGMAJFAULT: a swap-in when the fault reads anonymous memory; lgalloc's
  * areas always are, elsewhere a swap read must have been submitted. */
-static __always_inline void fault_major(void)
+static __always_inline void fault_major(__u64 id)
 {
-	struct thread_state *ts = thread_state(false);
+	struct thread_state *ts = thread_state(id, false);
 	struct lgt_pool_stats *s;
 	__u32 pool = LGT_POOL_OTHER;
 	bool swap = false;
 
 	if (ts) {
-		pool = ts->fault_start ? ts->fault_pool : ts->last_pool;
-		if (ts->fault_start) {
+		pool = ts->fault_addr ? pool_of_cached(ts, ts->fault_addr) : LGT_POOL_OTHER;
+		if (ts->in_fault) {
 			ts->fault_major = 1;
 			swap = ts->fault_swap || pool < LGT_NUM_CLASS;
 			ts->fault_swap = swap;
+			if (!ts->fault_start)
+				ts->fault_start = bpf_ktime_get_ns();
 		}
 	}
 	if (!swap)
@@ -316,29 +366,37 @@ static __always_inline void fault_major(void)
 		__sync_fetch_and_add(&s->swapins, 1);
 }
 
-static __always_inline void swap_read(void)
+static __always_inline void swap_read(__u64 id)
 {
-	struct thread_state *ts = thread_state(false);
+	struct thread_state *ts = thread_state(id, false);
 
-	if (ts && ts->fault_start)
+	if (ts && ts->in_fault)
 		ts->fault_swap = 1;
 }
 
+/* Most events here are of no interest (PGPGIN and PGPGOUT of memcg v1 come
+ * with every fault) and most are of other processes: the event number is
+ * checked first, with no helper call, then the PID. */
 SEC("tp_btf/count_memcg_events")
 int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
 {
-	if (!is_target())
+	bool zswpin = bpf_core_enum_value_exists(enum vm_event_item, ZSWPIN) &&
+		      item == bpf_core_enum_value(enum vm_event_item, ZSWPIN);
+	__u64 id;
+
+	if (item != bpf_core_enum_value(enum vm_event_item, PGFAULT) &&
+	    item != bpf_core_enum_value(enum vm_event_item, PGMAJFAULT) &&
+	    item != bpf_core_enum_value(enum vm_event_item, PSWPIN) && !zswpin)
 		return 0;
-	if (item == bpf_core_enum_value(enum vm_event_item, PGFAULT)) {
-		fault_done(memcg);
-	} else if (item == bpf_core_enum_value(enum vm_event_item, PGMAJFAULT)) {
-		fault_major();
-	} else if (item == bpf_core_enum_value(enum vm_event_item, PSWPIN)) {
-		swap_read();
-	} else if (bpf_core_enum_value_exists(enum vm_event_item, ZSWPIN) &&
-		   item == bpf_core_enum_value(enum vm_event_item, ZSWPIN)) {
-		swap_read();
-	}
+	id = bpf_get_current_pid_tgid();
+	if (!is_target(id))
+		return 0;
+	if (item == bpf_core_enum_value(enum vm_event_item, PGFAULT))
+		fault_done(id, memcg);
+	else if (item == bpf_core_enum_value(enum vm_event_item, PGMAJFAULT))
+		fault_major(id);
+	else
+		swap_read(id);
 	return 0;
 }
 
@@ -384,8 +442,8 @@ static __always_inline __u32 lock_pool(struct thread_state *ts)
 	struct pt_regs *regs;
 	long nr;
 
-	if (ts->fault_start)
-		return ts->fault_pool;
+	if (ts->in_fault)
+		return pool_of_cached(ts, ts->fault_addr);
 	regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	nr = SYSCALL_NR(regs);
 	switch (nr) {
@@ -420,10 +478,11 @@ SEC("tp_btf/mmap_lock_start_locking")
 int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
 {
 	struct thread_state *ts;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!is_target() || !own_mm(mm))
+	if (!is_target(id) || !own_mm(mm))
 		return 0;
-	ts = thread_state(true);
+	ts = thread_state(id, true);
 	if (!ts)
 		return 0;
 	ts->lock_addr = (__u64)&mm->mmap_lock;
@@ -441,10 +500,11 @@ int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
 	struct lgt_pool_stats *s;
 	__u64 wait;
 	int w = write ? 1 : 0;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!is_target() || !own_mm(mm))
+	if (!is_target(id) || !own_mm(mm))
 		return 0;
-	ts = thread_state(false);
+	ts = thread_state(id, false);
 	if (!ts || !ts->lock_start)
 		return 0;
 	wait = bpf_ktime_get_ns() - ts->lock_start;
@@ -456,7 +516,7 @@ int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
 		__sync_fetch_and_add(&s->lock_failed[w], 1);
 		return 0;
 	}
-	if (!write && ts->fault_start)
+	if (!write && ts->in_fault)
 		ts->fault_lock_reads++;
 	__sync_fetch_and_add(&s->lock_acq[w], 1);
 	if (ts->lock_contended)
@@ -472,10 +532,11 @@ SEC("tp_btf/contention_begin")
 int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 {
 	struct thread_state *ts;
+	__u64 id = bpf_get_current_pid_tgid();
 
-	if (!is_target())
+	if (!is_target(id))
 		return 0;
-	ts = thread_state(false);
+	ts = thread_state(id, false);
 	if (ts && ts->lock_start && ts->lock_addr == (__u64)lock)
 		ts->lock_contended = 1;
 	return 0;
@@ -595,7 +656,7 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	__u64 key = 0;
 	__u32 pool;
 
-	if (!is_target() || !is_madvise(req))
+	if (!is_target(bpf_get_current_pid_tgid()) || !is_madvise(req))
 		return 0;
 	madvise_args(req, &m);
 	pool = pool_of(m.addr);
@@ -630,7 +691,7 @@ int BPF_PROG(uring_complete, void *ring, void *req)
 	__u64 ns = 0;
 	__u32 pool;
 
-	if (!is_target() || !is_madvise(rq))
+	if (!is_target(bpf_get_current_pid_tgid()) || !is_madvise(rq))
 		return 0;
 	r = uring_slot((__u64)req);
 	if (r && r->req == (__u64)req) {
@@ -670,6 +731,8 @@ static long add_block(__u32 i, struct area_walk *w)
 		return 1;
 	b = lgt_next_block(w->base, w->len);
 	lgt_area_key_init(&key, w->base, 64 - b);
+	if (b < 21)
+		fine_areas = true;
 	if (bpf_map_update_elem(&areas, &key, &w->pool, BPF_ANY))
 		__sync_fetch_and_add(&diag.area_fail, 1);
 	else
@@ -686,9 +749,11 @@ int BPF_USDT(area_map, __u64 base, __u64 len, __u32 class_log2)
 {
 	struct area_walk w = {base, len, class_log2 - LGT_MIN_CLASS};
 
-	if (!is_target() || class_log2 < LGT_MIN_CLASS || class_log2 >= LGT_MIN_CLASS + LGT_NUM_CLASS)
+	if (!is_target(bpf_get_current_pid_tgid()) || class_log2 < LGT_MIN_CLASS ||
+	    class_log2 >= LGT_MIN_CLASS + LGT_NUM_CLASS)
 		return 0;
 	bpf_loop(LGT_MAX_BLOCKS, add_block, &w, 0);
+	__sync_fetch_and_add(&areas_gen, 1);
 	return 0;
 }
 
@@ -698,7 +763,7 @@ int BPF_USDT(area_map, __u64 base, __u64 len, __u32 class_log2)
 SEC("uprobe")
 int BPF_KPROBE(entry_stop)
 {
-	if (is_target())
+	if (is_target(bpf_get_current_pid_tgid()))
 		bpf_send_signal_thread(19 /* SIGSTOP */);
 	return 0;
 }

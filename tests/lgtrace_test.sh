@@ -16,6 +16,8 @@
 #     unhinted ones mostly major (>= 90%, within 5% of getrusage), and
 #     touching hinted pages before the hints ran (linked behind a timeout)
 #     major after a hint (>= 90%, within 5% of getrusage)
+#   - latency sampling: --latency-sample 1 times every fault, the default
+#     one in N (counts exact either way), every swap-in timed
 #   - -i, -H; every error case exits non-zero with its message; nothing
 #     stays attached
 # Needs root and kernel BTF (SKIP otherwise).
@@ -84,6 +86,27 @@ attribution() {
 }
 attribution attribution_static "$WORK"
 attribution attribution_shared "$WORK-shared"
+
+# ---- latency sampling: counts exact, one fault in N timed ----
+# timed FILE: faults with a latency, all pools
+timed() { jq '[.pools[].histograms | .fault_minor.count + .fault_major.count] | add' "$1"; }
+out=$TMP/sample1.json
+"$LGTRACE" --json --latency-sample 1 -- "$WORK" attrib 8 2 2>/dev/null | sed '/^minflt=/d' >"$out"
+f2=$(jpool "$out" 2M .faults) t2=$(jpool "$out" 2M '.histograms | .fault_minor.count + .fault_major.count')
+# Faults done by get_user_pages() have no entry, so no latency.
+tot=$(jq '.total.faults - .diagnostics.faults_without_entry' "$out") tt=$(timed "$out")
+echo "# --latency-sample 1: 2M $f2 faults, $t2 timed; all pools $tot faults with an entry, $tt timed"
+if [ "$f2" -eq 4096 ] && [ "$t2" -eq "$f2" ] && [ "$tt" -eq "$tot" ]; then
+	pass "--latency-sample 1: every fault timed"; else
+	fail "--latency-sample 1: every fault timed" "2M $f2 faults $t2 timed, all $tot faults $tt timed"; fi
+out=$TMP/sample16.json
+"$LGTRACE" --json -- "$WORK" attrib 8 2 2>/dev/null | sed '/^minflt=/d' >"$out"
+f2=$(jpool "$out" 2M .faults) n=$(jq .latency_sample "$out")
+tot=$(jq .total.faults "$out") tt=$(timed "$out") kern=$(( $(jq .kernel.minflt "$out") + $(jq .kernel.majflt "$out") ))
+echo "# default sampling (1 in $n): 2M $f2 faults; all pools $tot faults (kernel $kern), $tt timed"
+if [ "$n" -gt 1 ] && [ "$f2" -eq 4096 ] && [ "$tot" -eq "$kern" ] && within $((tt * n)) "$tot" 3; then
+	pass "default latency sampling: counts exact, 1 in $n timed"; else
+	fail "default latency sampling: counts exact, 1 in $n timed" "2M $f2, $tot faults (kernel $kern), $tt timed"; fi
 
 # ---- gated workloads for lgtrace -p ----
 # start_gated OUT CMD...: run CMD in the background until it prints "ready PID"; sets GPID
@@ -159,6 +182,15 @@ if make_swap && start_gated "$TMP/swap.out" run_in_cgroup "$WORK" --gate swap 19
 	if [ "${si:-0}" -gt 0 ] && within "$si" "${mj:-0}" 5; then pass "swap-ins match major faults"; else
 		fail "swap-ins match major faults" "swap-ins $si, majflt $mj"; fi
 	if [ "${so:-0}" -gt 0 ]; then pass "swap-outs seen"; else fail "swap-outs seen" "$so"; fi
+	# Latency sampling skips no fault that reads from swap: every swap-in is
+	# timed (major faults that are major only because the kernel retried
+	# them, a few at most, are sampled like minor ones).
+	maj=$(jpool "$TMP/swap.json" 8M .major) hmaj=$(jpool "$TMP/swap.json" 8M .histograms.fault_major.count)
+	hsi=$(jpool "$TMP/swap.json" 8M .histograms.swapin.count)
+	echo "# swap: 8M major $maj, timed $hmaj; swap-ins $si, timed $hsi (sampling 1 in $(jq .latency_sample "$TMP/swap.json"))"
+	if [ "${maj:-0}" -gt 0 ] && within "$hmaj" "$maj" 2 && within "$hsi" "$si" 1; then
+		pass "swap-ins timed under sampling"; else
+		fail "swap-ins timed under sampling" "major $maj timed $hmaj, swap-ins $si timed $hsi"; fi
 else
 	fail "swap-ins match major faults" "cannot run in a memory cgroup with swap: $(cat "$TMP/swap.out")"
 fi
@@ -320,6 +352,7 @@ touch "$TMP/noexec"
 expect_error "command not executable" "cannot execute .*Permission denied" "$LGTRACE" -- "$TMP/noexec"
 expect_error "unknown option" "unknown option" "$LGTRACE" --frobnicate -p 1
 expect_error "bad interval" "not a positive number" "$LGTRACE" -i abc -p 1
+expect_error "bad latency sample" "not a number from 1" "$LGTRACE" --latency-sample 0 -p 1
 expect_error "no target" "give -p PID or -- CMD" "$LGTRACE"
 expect_error "both targets" "not both" "$LGTRACE" -p 1 -- true
 left=$(links_left)
