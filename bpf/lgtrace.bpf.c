@@ -31,6 +31,9 @@ const volatile bool count_at_entry = false;
  * exact.  A fault not sampled that turns major (PGMAJFAULT: a swap or file
  * read) is timed from that moment, so that every swap-in has a latency. */
 const volatile __u32 latency_sample = 1;
+/* LGTRACE_NOOP=1: every tracepoint program returns at once.  Not a mode
+ * for users: it measures what attaching alone costs (docs/tracing.md). */
+const volatile bool noop = false;
 
 struct lgt_diag diag = {};
 /* Where the target's memory lives, learnt from its own events; used to
@@ -307,6 +310,8 @@ static __always_inline int fault_entry(unsigned long address)
 SEC("tp_btf/page_fault_user")
 int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
+	if (noop)
+		return 0;
 	return fault_entry(address);
 }
 
@@ -315,6 +320,8 @@ int BPF_PROG(fault_user, unsigned long address, struct pt_regs *regs, unsigned l
 SEC("tp_btf/page_fault_kernel")
 int BPF_PROG(fault_kernel, unsigned long address, struct pt_regs *regs, unsigned long error_code)
 {
+	if (noop)
+		return 0;
 	return fault_entry(address);
 }
 
@@ -380,6 +387,8 @@ static __always_inline void swap_read(__u64 id)
 SEC("tp_btf/count_memcg_events")
 int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
 {
+	if (noop)
+		return 0;
 	bool zswpin = bpf_core_enum_value_exists(enum vm_event_item, ZSWPIN) &&
 		      item == bpf_core_enum_value(enum vm_event_item, ZSWPIN);
 	__u64 id;
@@ -477,6 +486,8 @@ static __always_inline bool own_mm(struct mm_struct *mm)
 SEC("tp_btf/mmap_lock_start_locking")
 int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
 {
+	if (noop)
+		return 0;
 	struct thread_state *ts;
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -496,6 +507,8 @@ int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
 SEC("tp_btf/mmap_lock_acquire_returned")
 int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
 {
+	if (noop)
+		return 0;
 	struct thread_state *ts;
 	struct lgt_pool_stats *s;
 	__u64 wait;
@@ -531,6 +544,8 @@ int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
 SEC("tp_btf/contention_begin")
 int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 {
+	if (noop)
+		return 0;
 	struct thread_state *ts;
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -552,6 +567,8 @@ int BPF_PROG(contention_begin, void *lock, unsigned int flags)
 SEC("tp_btf/mm_vmscan_write_folio")
 int BPF_PROG(write_folio, struct folio *folio)
 {
+	if (noop)
+		return 0;
 	__u64 mapping = (__u64)BPF_CORE_READ(folio, mapping);
 	struct lgt_pool_stats *s;
 	__u32 pool = LGT_POOL_OTHER;
@@ -650,6 +667,8 @@ static __always_inline void madvise_args(struct io_kiocb *req, struct uring_madv
 SEC("tp_btf/io_uring_submit_req")
 int BPF_PROG(uring_submit, struct io_kiocb *req)
 {
+	if (noop)
+		return 0;
 	struct uring_madvise m;
 	struct lgt_pool_stats *s;
 	struct uring_req *r;
@@ -683,6 +702,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 SEC("tp_btf/io_uring_complete")
 int BPF_PROG(uring_complete, void *ring, void *req)
 {
+	if (noop)
+		return 0;
 	struct io_kiocb *rq = req;
 	struct uring_madvise m;
 	struct lgt_pool_stats *s;

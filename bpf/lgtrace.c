@@ -633,6 +633,7 @@ static int open_and_load(struct tracer *t, pid_t pid, bool command)
 	s->rodata->targ_tgid = (__u32)pid;
 	s->rodata->count_at_entry = !have[FEAT_COMPLETION];
 	s->rodata->latency_sample = env.latency_sample;
+	s->rodata->noop = getenv("LGTRACE_NOOP") != NULL;
 
 	err = lgtrace_bpf__load(s);
 	if (err) {
