@@ -15,11 +15,12 @@ struct lg_tcache;
 static inline uint32_t lg_handle_region(struct lgalloc_handle h, unsigned *ci)
 {
 	uint32_t idx;
+	unsigned region_ci;
 
 	if (!lg_class_of_len(h.len, ci) || ((uintptr_t)h.ptr & (LG_MIN_ALIGN - 1)) || !h.ptr)
 		return 0;
-	idx = lg_map_lookup(h.ptr);
-	if (!idx || lg_region_get(idx)->ci != *ci)
+	idx = lg_map_lookup(h.ptr, &region_ci);
+	if (!idx || region_ci != *ci)
 		return 0;
 	return idx;
 }

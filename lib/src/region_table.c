@@ -107,7 +107,7 @@ uint32_t lg_regions_register(char *base, size_t n, unsigned ci)
 		r->ci = (uint8_t)ci;
 		r->base = base + i * size;
 		atomic_store_explicit(map_entry((uintptr_t)r->base >> LG_MIN_ALIGN_SHIFT),
-				      first + (uint32_t)i, lg_relaxed);
+				      (first + (uint32_t)i) << LG_MAP_CLASS_BITS | ci, lg_relaxed);
 	}
 	registry_append(base, n * size, ci);
 out:

@@ -45,21 +45,30 @@ static inline struct lg_region *lg_region_get(uint32_t idx)
 }
 
 /*
- * The index of the region that starts at @p, or 0.  A region reaches a user
- * only after its map entry was written and published through a pool or a
- * thread cache (release/acquire), so the relaxed entry load sees it.  The
- * leaf pointer is loaded with acquire because @p may be any address.
+ * The index of the region that starts at @p, or 0, and its class in *ci.
+ * A map entry holds both (index << 4 | class), so validating a handle reads
+ * no descriptor: on the free path right after a user touched every page of
+ * a region, the descriptor's cache line is often evicted, the map's less so.
+ * A region reaches a user only after its map entry was written and
+ * published through a pool or a thread cache (release/acquire), so the
+ * relaxed entry load sees it.  The leaf pointer is loaded with acquire
+ * because @p may be any address.
  */
-static inline uint32_t lg_map_lookup(const void *p)
+#define LG_MAP_CLASS_BITS 4
+
+static inline uint32_t lg_map_lookup(const void *p, unsigned *ci)
 {
 	uintptr_t key = (uintptr_t)p >> LG_MIN_ALIGN_SHIFT;
+	uint32_t entry;
 
 	if (key >> LG_MAP_KEY_BITS)
 		return 0;
 	_Atomic uint32_t *leaf = atomic_load_explicit(&lg_map_root[key >> LG_MAP_LEAF_BITS], lg_acquire);
 	if (!leaf)
 		return 0;
-	return atomic_load_explicit(&leaf[key & (LG_MAP_LEAF_LEN - 1)], lg_relaxed);
+	entry = atomic_load_explicit(&leaf[key & (LG_MAP_LEAF_LEN - 1)], lg_relaxed);
+	*ci = entry & ((1u << LG_MAP_CLASS_BITS) - 1);
+	return entry >> LG_MAP_CLASS_BITS;
 }
 
 /*

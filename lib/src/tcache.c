@@ -124,7 +124,7 @@ static void tcache_detach(void *arg)
 		uintptr_t v;
 
 		while (dq && (v = lg_deque_take(dq)))
-			lg_pool_push(&lg_classes[ci].dirty, lg_map_lookup((void *)v));
+			lg_pool_push(&lg_classes[ci].dirty, lg_map_lookup((void *)v, &(unsigned){0}));
 	}
 	pthread_mutex_lock(&registry_lock);
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
