@@ -269,8 +269,12 @@ static void test_strerror(void **state)
 static void test_out_of_memory(void **state)
 {
 	(void)state;
-	if (UNDER_SANITIZER)
-		skip(); /* sanitizers reserve terabytes of shadow: RLIMIT_AS breaks them */
+	if (UNDER_SANITIZER) {
+		/* Sanitizers reserve terabytes of shadow: RLIMIT_AS breaks them. */
+		print_message("test_out_of_memory: not run under a sanitizer (RLIMIT_AS breaks its shadow "
+			      "memory)\n");
+		skip();
+	}
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
