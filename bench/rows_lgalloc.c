@@ -21,7 +21,10 @@ static int lgalloc_op(void *ctx)
 	if (err)
 		return err;
 	if (c->row->touch)
-		touch_pages(h.ptr, h.len);
+		/* REGION_2M, not h.len: every row must run the same touch
+		 * loop, and a constant length is unrolled (h.len made this
+		 * row 3-6% slower than ideal-pool+touch for that alone). */
+		touch_pages(h.ptr, REGION_2M);
 	return lgalloc_deallocate(h);
 }
 
