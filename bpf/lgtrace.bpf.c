@@ -630,11 +630,39 @@ struct {
 	__type(value, struct uring_req);
 } uring_reqs SEC(".maps");
 
-static __always_inline struct uring_req *uring_slot(__u64 req)
+#define LGT_URING_PROBES 8
+
+static __always_inline struct uring_req *uring_slot_at(__u64 req, __u32 probe)
 {
-	__u32 slot = (__u32)((req * 0x9E3779B97F4A7C15ULL) >> 48) & (LGT_URING_SLOTS - 1);
+	__u32 slot = (__u32)(((req * 0x9E3779B97F4A7C15ULL) >> 48) + probe) & (LGT_URING_SLOTS - 1);
 
 	return bpf_map_lookup_elem(&uring_reqs, &slot);
+}
+
+/* A free slot for @req, claimed with a compare-and-swap: requests in flight
+ * can hash to the same slot (256 hints in flight in 65,536 slots collide
+ * about every other run), so probe the next few. */
+static __always_inline struct uring_req *uring_claim(__u64 req)
+{
+	for (__u32 i = 0; i < LGT_URING_PROBES; i++) {
+		struct uring_req *r = uring_slot_at(req, i);
+
+		if (r && __sync_val_compare_and_swap(&r->req, 0, req) == 0)
+			return r;
+	}
+	return NULL;
+}
+
+/* The slot @req was claimed in, or NULL. */
+static __always_inline struct uring_req *uring_find(__u64 req)
+{
+	for (__u32 i = 0; i < LGT_URING_PROBES; i++) {
+		struct uring_req *r = uring_slot_at(req, i);
+
+		if (r && r->req == req)
+			return r;
+	}
+	return NULL;
 }
 
 static __always_inline bool is_madvise(struct io_kiocb *req)
@@ -683,9 +711,8 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	 * arithmetic on a typed pointer): io_uring_complete passes it as
 	 * void *, a number already. */
 	bpf_probe_read_kernel(&key, sizeof(key), &ctx[0]);
-	r = uring_slot(key);
+	r = uring_claim(key);
 	if (r) {
-		r->req = key;
 		r->start = bpf_ktime_get_ns();
 		r->pool = pool;
 	}
@@ -714,12 +741,13 @@ int BPF_PROG(uring_complete, void *ring, void *req)
 
 	if (!is_target(bpf_get_current_pid_tgid()) || !is_madvise(rq))
 		return 0;
-	r = uring_slot((__u64)req);
-	if (r && r->req == (__u64)req) {
+	r = uring_find((__u64)req);
+	if (r) {
 		pool = (__u32)r->pool;
 		ns = bpf_ktime_get_ns() - r->start;
 		timed = true;
-		r->req = 0;
+		/* Free the slot last: start and pool are read. */
+		__sync_lock_test_and_set(&r->req, 0);
 	} else {
 		madvise_args(rq, &m);
 		pool = pool_of(m.addr);
