@@ -114,7 +114,7 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 		if (err)
 			return err;
 	}
-	lg_owner_inc(&tc->cls[ci].allocations, 1);
+	lg_owner_inc(&tc->cls[ci].n.allocations, 1);
 	*out = (struct lgalloc_handle){region, lg_class_bytes(ci)};
 	return 0;
 }
@@ -126,7 +126,7 @@ static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t
 	if (atomic_load_explicit(&lg_settings.eager_return, lg_relaxed)) {
 		/* Best effort: a region that stays resident is still valid. */
 		if (lg_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED) == 0)
-			lg_owner_inc(&tc->cls[ci].clear_eager_total, 1);
+			lg_owner_inc(&tc->cls[ci].n.clear_eager_total, 1);
 	}
 	lg_pool_push(&cls->dirty, idx);
 	return 0;
@@ -149,10 +149,10 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 	if (lg_unlikely(!tc)) {
 		/* No cache for this thread: the region still goes back. */
 		lg_pool_push(&lg_classes[ci].dirty, idx);
-		lg_shared_inc(&lg_classes[ci].deallocations, 1);
+		lg_shared_inc(&lg_classes[ci].folded.deallocations, 1);
 		return 0;
 	}
-	lg_owner_inc(&tc->cls[ci].deallocations, 1);
+	lg_owner_inc(&tc->cls[ci].n.deallocations, 1);
 	cap = local_capacity(ci);
 	/* A class above the cache budget never gets a deque. */
 	dq = cap ? lg_tcache_deque(tc, ci) : NULL;

@@ -47,6 +47,15 @@ struct lg_pool {
 } __attribute__((aligned(LG_CACHELINE)));
 
 /* Everything one size class shares between threads. */
+/* Counters a thread keeps per class, written by their owner only; a thread
+ * that exits adds them into its class's `folded` copy.  All fields are
+ * _Atomic size_t, so lg_fold() can treat a struct as an array. */
+struct lg_counts {
+	_Atomic size_t allocations;
+	_Atomic size_t deallocations;
+	_Atomic size_t clear_eager_total;
+};
+
 struct lg_class {
 	struct lg_pool dirty; /* freed regions, maybe still resident */
 	struct lg_pool clean; /* fresh or advised-away regions */
@@ -57,16 +66,14 @@ struct lg_class {
 	_Atomic size_t slow_path;
 	_Atomic size_t refill;
 	_Atomic size_t clear_slow_total;
-	/* Counters folded in from exited threads (under the registry lock). */
-	_Atomic size_t allocations;
-	_Atomic size_t deallocations;
-	_Atomic size_t clear_eager_total;
+	struct lg_counts folded; /* from exited threads, under the registry lock */
 } __attribute__((aligned(LG_CACHELINE)));
 
 extern struct lg_class lg_classes[LGALLOC_NUM_CLASSES];
 
 /* lgalloc_prefetch_async() counters of one class: per thread (written by
- * the owner) and, for exited threads, in lg_prefetch_totals. */
+ * the owner) and, for exited threads, in lg_prefetch_totals.  All fields are
+ * _Atomic size_t, as in struct lg_counts. */
 struct lg_prefetch_counters {
 	_Atomic size_t sync;
 	_Atomic size_t async;
@@ -75,6 +82,10 @@ struct lg_prefetch_counters {
 };
 
 extern struct lg_prefetch_counters lg_prefetch_totals[LGALLOC_NUM_CLASSES];
+
+_Static_assert(sizeof(struct lg_counts) == 3 * sizeof(size_t), "lg_counts: size_t fields only");
+_Static_assert(sizeof(struct lg_prefetch_counters) == 4 * sizeof(size_t),
+	       "lg_prefetch_counters: size_t fields only");
 
 /* Settings, read on every call with relaxed loads. */
 struct lg_settings {

@@ -6,24 +6,9 @@
 
 #include <errno.h>
 
-#include "region_stack.h"
-#include "size_class.h"
+#include "region_table.h"
 
 struct lg_tcache;
-
-/* The index of the region @h names, or 0 when @h is malformed. */
-static inline uint32_t lg_handle_region(struct lgalloc_handle h, unsigned *ci)
-{
-	uint32_t idx;
-	unsigned region_ci;
-
-	if (!lg_class_of_len(h.len, ci) || ((uintptr_t)h.ptr & (LG_MIN_ALIGN - 1)) || !h.ptr)
-		return 0;
-	idx = lg_map_lookup(h.ptr, &region_ci);
-	if (!idx || region_ci != *ci)
-		return 0;
-	return idx;
-}
 
 /*
  * Check a prefetch request as lgalloc_prefetch() documents it.  Returns 1

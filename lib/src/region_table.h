@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "lgalloc_internal.h"
+#include "size_class.h"
 
 struct lg_region {
 	_Atomic uint32_t next; /* pool link: next region's index, 0 = none */
@@ -69,6 +70,20 @@ static inline uint32_t lg_map_lookup(const void *p, unsigned *ci)
 	entry = atomic_load_explicit(&leaf[key & (LG_MAP_LEAF_LEN - 1)], lg_relaxed);
 	*ci = entry & ((1u << LG_MAP_CLASS_BITS) - 1);
 	return entry >> LG_MAP_CLASS_BITS;
+}
+
+/* The index of the region @h names, or 0 when @h is malformed. */
+static inline uint32_t lg_handle_region(struct lgalloc_handle h, unsigned *ci)
+{
+	uint32_t idx;
+	unsigned region_ci;
+
+	if (!lg_class_of_len(h.len, ci) || ((uintptr_t)h.ptr & (LG_MIN_ALIGN - 1)) || !h.ptr)
+		return 0;
+	idx = lg_map_lookup(h.ptr, &region_ci);
+	if (!idx || region_ci != *ci)
+		return 0;
+	return idx;
 }
 
 /*

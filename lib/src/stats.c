@@ -12,27 +12,30 @@ static size_t load(_Atomic size_t *c)
 	return atomic_load_explicit(c, lg_relaxed);
 }
 
+static void add_counts(struct lgalloc_class_stats *s, struct lg_counts *n, struct lg_prefetch_counters *pf)
+{
+	s->allocations += load(&n->allocations);
+	s->deallocations += load(&n->deallocations);
+	s->clear_eager_total += load(&n->clear_eager_total);
+	s->prefetch_sync += load(&pf->sync);
+	s->prefetch_async += load(&pf->async);
+	s->prefetch_completed += load(&pf->completed);
+	s->prefetch_failed += load(&pf->failed);
+}
+
 static void add_thread(struct lg_tcache *tc, void *arg)
 {
 	struct lgalloc_stats *out = arg;
 
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
 		struct lgalloc_class_stats *s = &out->classes[ci];
-		struct lg_tclass *tcl = &tc->cls[ci];
-		struct lg_deque *dq = atomic_load_explicit(&tcl->dq, lg_acquire);
+		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_acquire);
 
-		s->allocations += load(&tcl->allocations);
-		s->deallocations += load(&tcl->deallocations);
-		s->clear_eager_total += load(&tcl->clear_eager_total);
-		s->prefetch_sync += load(&tc->pf[ci].sync);
-		s->prefetch_async += load(&tc->pf[ci].async);
-		s->prefetch_completed += load(&tc->pf[ci].completed);
-		s->prefetch_failed += load(&tc->pf[ci].failed);
+		add_counts(s, &tc->cls[ci].n, &tc->pf[ci]);
 		if (dq)
 			s->thread_regions += lg_deque_size(dq);
 	}
 }
-
 LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 {
 	if (!out)
@@ -54,13 +57,7 @@ LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 		s->slow_path = load(&cls->slow_path);
 		s->refill = load(&cls->refill);
 		s->clear_slow_total = load(&cls->clear_slow_total);
-		s->allocations += load(&cls->allocations);
-		s->deallocations += load(&cls->deallocations);
-		s->clear_eager_total += load(&cls->clear_eager_total);
-		s->prefetch_sync += load(&lg_prefetch_totals[ci].sync);
-		s->prefetch_async += load(&lg_prefetch_totals[ci].async);
-		s->prefetch_completed += load(&lg_prefetch_totals[ci].completed);
-		s->prefetch_failed += load(&lg_prefetch_totals[ci].failed);
+		add_counts(s, &cls->folded, &lg_prefetch_totals[ci]);
 	}
 	return 0;
 }

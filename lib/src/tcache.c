@@ -65,13 +65,9 @@ struct lg_tcache *lg_tcache_attach(void)
 	return tc;
 }
 
-struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci)
+struct lg_deque *lg_tcache_deque_create(struct lg_tcache *tc, unsigned ci)
 {
-	struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
-
-	if (lg_likely(dq))
-		return dq;
-	dq = aligned_alloc(LG_CACHELINE, sizeof(*dq));
+	struct lg_deque *dq = aligned_alloc(LG_CACHELINE, sizeof(*dq));
 	if (!dq)
 		return NULL;
 	atomic_init(&dq->top, 0);
@@ -106,11 +102,17 @@ void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-static void fold(_Atomic size_t *into, _Atomic size_t *from)
+/* Add every counter of @from (@n of them) into @into and clear @from. */
+static void fold(_Atomic size_t *into, _Atomic size_t *from, size_t n)
 {
-	lg_shared_inc(into, atomic_load_explicit(from, lg_relaxed));
-	atomic_store_explicit(from, 0, lg_relaxed);
+	for (size_t i = 0; i < n; i++) {
+		lg_shared_inc(&into[i], atomic_load_explicit(&from[i], lg_relaxed));
+		atomic_store_explicit(&from[i], 0, lg_relaxed);
+	}
 }
+
+#define FOLD(into, from)                                                                                     \
+	fold((_Atomic size_t *)(into), (_Atomic size_t *)(from), sizeof(*(from)) / sizeof(size_t))
 
 /* Thread exit: the cache's regions go to the dirty pool, its counters into
  * the class totals, and the cache is parked for reuse. */
@@ -128,16 +130,8 @@ static void tcache_detach(void *arg)
 	}
 	pthread_mutex_lock(&registry_lock);
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
-		struct lg_class *cls = &lg_classes[ci];
-		struct lg_tclass *tcl = &tc->cls[ci];
-
-		fold(&cls->allocations, &tcl->allocations);
-		fold(&cls->deallocations, &tcl->deallocations);
-		fold(&cls->clear_eager_total, &tcl->clear_eager_total);
-		fold(&lg_prefetch_totals[ci].sync, &tc->pf[ci].sync);
-		fold(&lg_prefetch_totals[ci].async, &tc->pf[ci].async);
-		fold(&lg_prefetch_totals[ci].completed, &tc->pf[ci].completed);
-		fold(&lg_prefetch_totals[ci].failed, &tc->pf[ci].failed);
+		FOLD(&lg_classes[ci].folded, &tc->cls[ci].n);
+		FOLD(&lg_prefetch_totals[ci], &tc->pf[ci]);
 	}
 	tc->in_use = false;
 	pthread_mutex_unlock(&registry_lock);

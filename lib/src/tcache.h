@@ -14,9 +14,7 @@
 
 struct lg_tclass {
 	_Atomic(struct lg_deque *) dq; /* created on first use */
-	_Atomic size_t allocations;    /* written by the owner only */
-	_Atomic size_t deallocations;
-	_Atomic size_t clear_eager_total;
+	struct lg_counts n;
 };
 
 struct lg_tcache {
@@ -41,8 +39,17 @@ static inline struct lg_tcache *lg_tcache_get(void)
 	return lg_tcache_attach();
 }
 
-/* The owner's deque for class @ci, created on first use; NULL on ENOMEM. */
-struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci);
+/* The owner's deque for class @ci, created on first use; NULL on ENOMEM.
+ * Inline: deallocation asks for it every time. */
+static inline struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci)
+{
+	struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
+
+	if (lg_likely(dq))
+		return dq;
+	struct lg_deque *lg_tcache_deque_create(struct lg_tcache * tc, unsigned ci);
+	return lg_tcache_deque_create(tc, ci);
+}
 
 /* Take one region of class @ci from another thread's cache, or 0. */
 uintptr_t lg_tcache_steal(struct lg_tcache *self, unsigned ci);
