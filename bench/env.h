@@ -3,6 +3,8 @@
 #ifndef LGBENCH_ENV_H
 #define LGBENCH_ENV_H
 
+#include <stdbool.h>
+
 #include "cgroup_limit.h"
 
 struct run_env {
@@ -15,6 +17,8 @@ struct run_env {
 	unsigned long total_mib;   /* working set of paging and ratio-sweep runs */
 	long ring_depth;	   /* SQ entries of the readers' io_uring; 0: lgbench's default */
 	unsigned long uring_ahead; /* pages rand+uring-ahead hints ahead; 0: PREFETCH_AHEAD */
+	long prefetch_workers;	   /* lgalloc's prefetch_workers; 0: the kernel's default */
+	bool no_wait;		   /* rand+uring readers touch pages without lgalloc_prefetch_wait */
 };
 
 /* Fill everything but the windows and working set. */

@@ -51,6 +51,11 @@ static void usage(FILE *f)
 		"                       or the hints ahead plus one submit's worth if more)\n"
 		"  -A, --uring-ahead N  pages rand+uring-ahead hints ahead, 1..4000 (default 32;\n"
 		"                       the row is then named rand+uring-aheadN)\n"
+		"  -W, --prefetch-workers N\n"
+		"                       lgalloc's prefetch_workers: io-wq workers per reader, 1..128\n"
+		"                       (default 0: the kernel's, 4 per CPU); rows named ...-wN\n"
+		"  -N, --no-wait        rand+uring readers touch each page without waiting for its\n"
+		"                       hint (lgalloc_prefetch_wait); rows named ...-nowait\n"
 		"  -h, --help           this help\n"
 		"\n"
 		"The memory limit comes from the cgroup (v2 memory.max, v1 memory.limit_in_bytes).\n"
@@ -151,6 +156,8 @@ int main(int argc, char **argv)
 		{"prefetch-mode", required_argument, NULL, 'P'},
 		{"ring-depth", required_argument, NULL, 'D'},
 		{"uring-ahead", required_argument, NULL, 'A'},
+		{"prefetch-workers", required_argument, NULL, 'W'},
+		{"no-wait", no_argument, NULL, 'N'},
 		{NULL, 0, NULL, 0},
 	};
 	struct run_env env = {.warmup_ms = 1000, .measure_ms = 5000};
@@ -167,7 +174,7 @@ int main(int argc, char **argv)
 
 	peers_reserve_tls(argv);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:W:Nh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threads(optarg, &o.threads))
@@ -221,6 +228,15 @@ int main(int argc, char **argv)
 		case 'A':
 			if (parse_ulong(optarg, 1, 4000, &env.uring_ahead))
 				return bad_option("--uring-ahead wants pages in 1..4000, not '%s'", optarg);
+			break;
+		case 'W':
+			if (parse_ulong(optarg, 0, 128, &v))
+				return bad_option("--prefetch-workers wants a count in 0..128, not '%s'",
+						  optarg);
+			env.prefetch_workers = (long)v;
+			break;
+		case 'N':
+			env.no_wait = true;
 			break;
 		case 'h':
 			usage(stdout);

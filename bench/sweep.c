@@ -73,9 +73,20 @@ int sweep_run(const struct bench_opts *o)
 		struct read_strategy s = steps[i].s;
 		char name[64];
 
-		if (s.uring && s.ahead && env->uring_ahead) {
-			s.ahead = (unsigned)env->uring_ahead;
-			snprintf(name, sizeof(name), "%s%u", s.name, s.ahead);
+		/* Variants get names of their own: rand+uring-ahead512-w1-nowait. */
+		if (s.uring && ((s.ahead && env->uring_ahead) || env->prefetch_workers || env->no_wait)) {
+			int n = snprintf(name, sizeof(name), "%s", s.name);
+
+			if (s.ahead && env->uring_ahead) {
+				s.ahead = (unsigned)env->uring_ahead;
+				n += snprintf(name + n, sizeof(name) - (size_t)n, "%u", s.ahead);
+			}
+			if (env->prefetch_workers)
+				n += snprintf(name + n, sizeof(name) - (size_t)n, "-w%ld",
+					      env->prefetch_workers);
+			s.no_wait = env->no_wait;
+			if (s.no_wait)
+				snprintf(name + n, sizeof(name) - (size_t)n, "-nowait");
 			s.name = name;
 		}
 		tl = threads_or(o, &steps[i].threads);

@@ -127,6 +127,13 @@ static int prefetch_page(const struct workset *ws, size_t page, bool uring)
 	return uring ? lgalloc_prefetch_async(h, off, PAGE_4K) : lgalloc_prefetch(h, off, PAGE_4K);
 }
 
+static int wait_hint(const struct workset *ws, size_t page)
+{
+	struct lgalloc_handle h = ws->regions[page / PAGES_PER_REGION];
+
+	return lgalloc_prefetch_wait(h, (page % PAGES_PER_REGION) * PAGE_4K, PAGE_4K);
+}
+
 /* A busy or interrupted submit leaves the hints queued for the next one. */
 static int submit_hints(void)
 {
@@ -180,6 +187,10 @@ static int read_op(void *ctx)
 			r->submitted = r->hinted;
 		}
 	}
+	/* A page whose hint an io-wq worker is still running would cost a
+	 * scheduler tick's sleep in the fault (bench/README.md). */
+	if (r->s->uring && !r->s->no_wait && (err = wait_hint(ws, r->pos)))
+		return err;
 	(void)*(volatile char *)((char *)ws->regions[r->pos / PAGES_PER_REGION].ptr +
 				 (r->pos % PAGES_PER_REGION) * PAGE_4K);
 	r->pos = next_page(ws, r->pos);
@@ -241,6 +252,7 @@ static int size_rings(const struct read_strategy *s, const struct run_env *env)
 	unsigned depth = s->ahead + s->submit_every;
 
 	lgalloc_config_init(&cfg);
+	cfg.prefetch_workers = env->prefetch_workers;
 	cfg.prefetch_ring_depth = env->ring_depth	     ? env->ring_depth
 				  : depth > URING_MAX_DEPTH  ? URING_MAX_DEPTH
 				  : depth > URING_RING_DEPTH ? depth

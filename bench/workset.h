@@ -32,8 +32,9 @@ struct read_strategy {
 	bool prefetch;	/* a prefetch thread per reader, PREFETCH_AHEAD pages ahead */
 	/* Hints through the reader's io_uring (lgalloc_prefetch_async), one
 	 * lgalloc_prefetch_submit per batch, or with ahead every submit_every
-	 * reads. */
-	bool uring;
+	 * reads; each read waits for its page's hint (lgalloc_prefetch_wait)
+	 * unless no_wait. */
+	bool uring, no_wait;
 	unsigned ahead;	       /* the reader keeps the page this many reads ahead hinted */
 	unsigned submit_every; /* with ahead */
 };

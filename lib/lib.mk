@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # liblgalloc: static and shared library, pkg-config file, install.
 
-LG_VERSION := 0.1.0
+LG_VERSION := 0.2.0
 LG_SOVERSION := 0
 LIB_SRCS := $(wildcard lib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)

@@ -12,7 +12,7 @@ trap 'rm -rf "$tmp"' EXIT
 # DESTDIR staging: files land under DESTDIR/PREFIX.
 if make -s install-lib PREFIX=/usr DESTDIR="$tmp/stage" >"$tmp/log" 2>&1; then
 	ok=1
-	for f in usr/include/lgalloc.h usr/lib/liblgalloc.a usr/lib/liblgalloc.so.0.1.0 \
+	for f in usr/include/lgalloc.h usr/lib/liblgalloc.a usr/lib/liblgalloc.so."$(sed -n "s/^LG_VERSION := //p" lib/lib.mk)" \
 		usr/lib/liblgalloc.so.0 usr/lib/liblgalloc.so usr/lib/pkgconfig/lgalloc.pc; do
 		[ -e "$tmp/stage/$f" ] || { fail "install DESTDIR" "missing $f"; ok=0; }
 	done
@@ -59,5 +59,5 @@ bad=$(nm -D --defined-only "$so" | awk '$3 !~ /^lgalloc_/ && $3 !~ /^LGALLOC_/ {
 if [ -z "$bad" ]; then pass "only lgalloc_* symbols exported"; else fail "only lgalloc_* symbols exported" "$bad"; fi
 check "SONAME is liblgalloc.so.0" bash -c "readelf -d '$so' | grep -q 'Library soname: \[liblgalloc.so.0\]'"
 check "USDT probe lgalloc:area_map present" bash -c "readelf -n '$so' | grep -A2 'Provider: lgalloc' | grep -q 'Name: area_map'"
-check "symbols are versioned LGALLOC_0.1" bash -c "nm -D --defined-only '$so' | grep -q 'lgalloc_allocate@@LGALLOC_0.1'"
+check "symbols are versioned (LGALLOC_0.1, lgalloc_prefetch_wait LGALLOC_0.2)" bash -c "nm -D --defined-only '$so' | grep -q 'lgalloc_allocate@@LGALLOC_0.1' && nm -D --defined-only '$so' | grep -q 'lgalloc_prefetch_wait@@LGALLOC_0.2'"
 done_testing

@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: MIT
 # Asynchronous prefetch on swapped memory: under a 64 MiB memory cgroup with
 # swap (lgrun), reading regions after lgalloc_prefetch_async() and a submit
-# takes fewer major faults than reading equally swapped regions without a
-# hint (tests/prefetch_swap_workload.c).  Needs root; SKIPs otherwise.
+# (then a pause, or lgalloc_prefetch_wait() on each region) takes fewer major
+# faults than reading equally swapped regions without a hint
+# (tests/prefetch_swap_workload.c).  Needs root; SKIPs otherwise.
 #   tests/prefetch_swap_test.sh
 set -u
 cd "$(dirname "$0")/.." || exit 1

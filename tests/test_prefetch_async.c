@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 /*
- * lgalloc_prefetch_async() and lgalloc_prefetch_submit(): bounds, the
- * configuration, completion counting, the full ring, the synchronous
- * fallback (by configuration, seccomp and kernel.io_uring_disabled), and
- * threads that queue hints and exit at random moments without leaking rings.
+ * lgalloc_prefetch_async(), lgalloc_prefetch_submit() and
+ * lgalloc_prefetch_wait(): bounds, the configuration (io-wq worker limit
+ * included), completion counting, waiting for one range's hints, the full
+ * ring, the synchronous fallback (by configuration, seccomp and
+ * kernel.io_uring_disabled), and threads that queue and wait for hints and
+ * exit at random moments without leaking rings.
  *
  * Each test uses a size class of its own, so that its counters are not
  * moved by another test's hints.
@@ -152,9 +154,16 @@ static void test_bounds_and_errors(void **state)
 	size_t offs[] = {0, 1, 4095, 4096, h.len - 1, h.len, h.len + 1, SIZE_MAX};
 	size_t lens[] = {0, 1, 4096, h.len - 1, h.len, h.len + 1, SIZE_MAX};
 	for (size_t i = 0; i < sizeof(offs) / sizeof(offs[0]); i++)
-		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++)
-			assert_int_equal(lgalloc_prefetch_async(h, offs[i], lens[j]),
-					 lgalloc_prefetch(h, offs[i], lens[j]));
+		for (size_t j = 0; j < sizeof(lens) / sizeof(lens[0]); j++) {
+			int want = lgalloc_prefetch(h, offs[i], lens[j]);
+
+			assert_int_equal(lgalloc_prefetch_async(h, offs[i], lens[j]), want);
+			assert_int_equal(lgalloc_prefetch_wait(h, offs[i], lens[j]), want);
+		}
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_int_equal(lgalloc_prefetch_wait(cases[i].h, cases[i].off, cases[i].len), cases[i].err);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(lgalloc_prefetch_wait(bad[i], 0, 1), -EINVAL);
 	/* Valid hints, unaligned ones included. */
 	assert_int_equal(lgalloc_prefetch_async(h, 0, h.len), 0);
 	assert_int_equal(lgalloc_prefetch_async(h, 1, 1), 0);
@@ -183,9 +192,16 @@ static void test_config_validation(void **state)
 		c.prefetch_ring_depth = bad_depths[i];
 		assert_int_equal(lgalloc_configure(&c), -EINVAL);
 	}
+	long bad_workers[] = {-2, 129, 1L << 40};
+	for (size_t i = 0; i < sizeof(bad_workers) / sizeof(bad_workers[0]); i++) {
+		lgalloc_config_init(&c);
+		c.prefetch_workers = bad_workers[i];
+		assert_int_equal(lgalloc_configure(&c), -EINVAL);
+	}
 	lgalloc_config_init(&c);
 	assert_int_equal(c.prefetch_mode, -1);
 	assert_int_equal(c.prefetch_ring_depth, -1);
+	assert_int_equal(c.prefetch_workers, -1);
 	/* A valid mode beside an invalid depth: nothing applied, so hints
 	 * still go through the ring. */
 	c.prefetch_mode = LGALLOC_PREFETCH_SYNC;
@@ -228,6 +244,129 @@ static void test_hints_complete(void **state)
 	done = settle(h.len);
 	assert_int_equal(done.prefetch_completed - before.prefetch_completed, h.len / (64 * 4096));
 	assert_int_equal(done.prefetch_failed, before.prefetch_failed);
+	free_or_fail(h);
+}
+
+/*
+ * lgalloc_prefetch_wait() returns at once for a range no outstanding hint
+ * covers, submitting nothing; for a range a queued hint covers (by one
+ * byte), it submits the hint and returns once its completion is reaped.
+ */
+static void test_wait(void **state)
+{
+	(void)state;
+	struct lgalloc_handle h = alloc_or_fail(512 * MiB);
+	struct lgalloc_class_stats before, s;
+	const size_t page = 4096;
+
+	touch((struct lgalloc_handle){h.ptr, 64 * page}, 4);
+	before = class_stats(h.len);
+	/* Hint A: pages 2 and 3, queued, not submitted (depth 256). */
+	assert_int_equal(lgalloc_prefetch_async(h, 2 * page, 2 * page), 0);
+	if (!uring_works()) {
+		/* Issued synchronously: nothing to wait for. */
+		assert_int_equal(lgalloc_prefetch_wait(h, 2 * page, 1), 0);
+		free_or_fail(h);
+		return;
+	}
+	const struct {
+		size_t off, len;
+	} beside[] = {
+		{0, 2 * page},		/* the pages before */
+		{4 * page, 60 * page},	/* the pages after */
+		{3 * page, 0},		/* empty, inside */
+		{256 * MiB, 256 * MiB}, /* far away */
+	};
+	for (size_t i = 0; i < sizeof(beside) / sizeof(beside[0]); i++)
+		assert_int_equal(lgalloc_prefetch_wait(h, beside[i].off, beside[i].len), 0);
+	s = class_stats(h.len);
+	assert_int_equal(s.prefetch_async - before.prefetch_async, 1);
+	assert_int_equal(finished(s), finished(before)); /* still queued */
+	/* Hint A's last byte. */
+	assert_int_equal(lgalloc_prefetch_wait(h, 4 * page - 1, 1), 0);
+	s = class_stats(h.len);
+	assert_int_equal(s.prefetch_completed - before.prefetch_completed, 1);
+	assert_int_equal(finished(s), issued(s));
+	/* A second wait has nothing left to wait for. */
+	assert_int_equal(lgalloc_prefetch_wait(h, 0, h.len), 0);
+	/* Many hints in flight at once, each waited for in turn: every wait
+	 * returns with its own hint reaped. */
+	for (size_t i = 0; i < 200; i++)
+		assert_int_equal(lgalloc_prefetch_async(h, i * page, page), 0);
+	assert_int_equal(lgalloc_prefetch_submit(), 0);
+	for (size_t i = 0; i < 200; i++) {
+		assert_int_equal(lgalloc_prefetch_wait(h, i * page, page), 0);
+		s = class_stats(h.len);
+		assert_true(finished(s) - finished(before) >= 2 + i);
+	}
+	s = class_stats(h.len);
+	assert_int_equal(finished(s), issued(s));
+	assert_int_equal(s.prefetch_failed, before.prefetch_failed);
+	free_or_fail(h);
+}
+
+struct workers_arg {
+	struct lgalloc_handle h;
+	unsigned limits[2]; /* the thread's io-wq limits: bounded, unbounded */
+	int err;
+};
+
+/* Hint once, so that lgalloc opens this thread's ring, then read the
+ * thread's io-wq limits through a ring of our own (a zero limit asks). */
+static void *hint_and_read_limits(void *p)
+{
+	struct workers_arg *a = p;
+	struct io_uring ring;
+
+	if ((a->err = lgalloc_prefetch_async(a->h, 0, 4096)) ||
+	    (a->err = lgalloc_prefetch_wait(a->h, 0, 4096)))
+		return NULL;
+	if ((a->err = io_uring_queue_init(1, &ring, 0)))
+		return NULL;
+	a->limits[0] = a->limits[1] = 0;
+	a->err = io_uring_register_iowq_max_workers(&ring, a->limits);
+	io_uring_queue_exit(&ring);
+	return NULL;
+}
+
+static struct workers_arg limits_of_new_thread(struct lgalloc_handle h)
+{
+	struct workers_arg a = {.h = h};
+	pthread_t t;
+
+	assert_int_equal(pthread_create(&t, NULL, hint_and_read_limits, &a), 0);
+	assert_int_equal(pthread_join(t, NULL), 0);
+	return a;
+}
+
+/* prefetch_workers bounds the io-wq of threads whose ring opens afterwards;
+ * 0 gives the kernel's own limits back. */
+static void test_workers_limit(void **state)
+{
+	(void)state;
+	struct lgalloc_handle h = alloc_or_fail(1 * GiB);
+	struct lgalloc_config c;
+	struct workers_arg a;
+
+	if (!uring_works()) {
+		print_message("io_uring unavailable: the limit has no ring to apply to\n");
+		free_or_fail(h);
+		return;
+	}
+	lgalloc_config_init(&c);
+	c.prefetch_workers = 3;
+	assert_int_equal(lgalloc_configure(&c), 0);
+	a = limits_of_new_thread(h);
+	assert_int_equal(a.err, 0);
+	assert_int_equal(a.limits[0], 3);
+	assert_int_equal(a.limits[1], 3);
+	c.prefetch_workers = 0;
+	assert_int_equal(lgalloc_configure(&c), 0);
+	a = limits_of_new_thread(h);
+	assert_int_equal(a.err, 0);
+	/* Unbounded workers default to RLIMIT_NPROC, never 3 for root. */
+	assert_true(a.limits[0] > 0);
+	assert_int_not_equal(a.limits[1], 3);
 	free_or_fail(h);
 }
 
@@ -340,6 +479,7 @@ static void test_sync_mode(void **state)
 	before = class_stats(h.len);
 	assert_int_equal(lgalloc_prefetch_async(h, 0, h.len), 0);
 	assert_int_equal(lgalloc_prefetch_async(h, 4096, 1), 0);
+	assert_int_equal(lgalloc_prefetch_wait(h, 0, h.len), 0);
 	assert_int_equal(lgalloc_prefetch_submit(), 0);
 	after = class_stats(h.len);
 	set_prefetch(LGALLOC_PREFETCH_AUTO, -1);
@@ -540,6 +680,9 @@ static void *churn_worker(void *p)
 		n++;
 		if (rand_r(&seed) % 8 == 0 && lgalloc_prefetch_submit())
 			atomic_fetch_add(&c->errors, 1);
+		/* Wait for a recent hint's range, or for one never hinted. */
+		if (rand_r(&seed) % 16 == 0 && lgalloc_prefetch_wait(c->h, off, rand_r(&seed) % 2 ? len : 1))
+			atomic_fetch_add(&c->errors, 1);
 		if (rand_r(&seed) % 64 == 0)
 			usleep(rand_r(&seed) % 500);
 	}
@@ -594,6 +737,8 @@ int main(void)
 		cmocka_unit_test(test_bounds_and_errors),
 		cmocka_unit_test(test_config_validation),
 		cmocka_unit_test(test_hints_complete),
+		cmocka_unit_test(test_wait),
+		cmocka_unit_test(test_workers_limit),
 		cmocka_unit_test(test_large_range_split),
 		cmocka_unit_test(test_ring_full_submits),
 		cmocka_unit_test(test_failed_hint_counted),

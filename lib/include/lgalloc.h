@@ -90,7 +90,7 @@ int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len);
  * and closed when the thread exits.  Queued hints reach the kernel at
  * lgalloc_prefetch_submit() or when the ring is full; hints still queued or
  * in flight when the thread exits are dropped.  Completions are counted
- * whenever the thread hints or submits again.  Bounds and errors are
+ * whenever the thread hints, submits or waits again.  Bounds and errors are
  * lgalloc_prefetch()'s: -EINVAL for a malformed handle, -ERANGE for a range
  * outside the region, len == 0 a no-op.  Any valid hint returns 0: a hint
  * the kernel rejects is counted in prefetch_failed, never reported.
@@ -109,6 +109,21 @@ int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset, size_t l
  * (-EAGAIN, -EBUSY, -EINTR): the hints then stay queued for the next call.
  */
 int lgalloc_prefetch_submit(void);
+
+/*
+ * Wait until none of the calling thread's lgalloc_prefetch_async() hints
+ * that cover part of the range is queued or in flight, submitting it first
+ * if it is still queued.  Call it just before touching a range that was
+ * hinted because it may be swapped out: the fault then finds the swap-in
+ * the hint began.  Without it, a fault on a page whose swap-in a kernel
+ * worker has claimed but not yet started sleeps a whole scheduler tick
+ * (1-10 ms) before it looks again.  On resident memory the wait only costs.
+ * Takes time proportional to the thread's outstanding hints.  Returns 0 at
+ * once when no such hint is outstanding (hints issued synchronously never
+ * are); bounds and errors as lgalloc_prefetch(), or the -errno of
+ * io_uring_enter other than -EINTR (-EAGAIN, -EBUSY).
+ */
+int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset, size_t len);
 
 /* struct lgalloc_config.prefetch_mode */
 enum lgalloc_prefetch_mode {
@@ -142,6 +157,13 @@ struct lgalloc_config {
 					thread's ring, 1..4096, rounded up to a
 					power of two; applies to rings created
 					afterwards (default: 256) */
+	long prefetch_workers;	     /* kernel io-wq workers that may run one
+					thread's hints at once, 1..128, or 0
+					for the kernel's default (4 per CPU);
+					applies to rings created afterwards.
+					io-wq belongs to the thread: the limit
+					also holds for any other ring the
+					thread uses (default: 0) */
 };
 
 void lgalloc_config_init(struct lgalloc_config *config);

@@ -43,6 +43,7 @@ LG_EXPORT void lgalloc_config_init(struct lgalloc_config *c)
 		.background_clear_bytes = -1,
 		.prefetch_mode = -1,
 		.prefetch_ring_depth = -1,
+		.prefetch_workers = -1,
 	};
 }
 
@@ -65,7 +66,8 @@ static bool validate(const struct lgalloc_config *c)
 	       c->background_clear_bytes >= -1 && c->prefetch_mode >= -1 &&
 	       c->prefetch_mode <= LGALLOC_PREFETCH_URING &&
 	       (c->prefetch_ring_depth == -1 ||
-		(c->prefetch_ring_depth >= 1 && c->prefetch_ring_depth <= LG_PREFETCH_MAX_DEPTH));
+		(c->prefetch_ring_depth >= 1 && c->prefetch_ring_depth <= LG_PREFETCH_MAX_DEPTH)) &&
+	       c->prefetch_workers >= -1 && c->prefetch_workers <= LG_PREFETCH_MAX_WORKERS;
 }
 
 static long round_up_pow2(long v)
@@ -99,9 +101,10 @@ LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
 					      lg_relaxed);
 		if (c->enabled != -1)
 			atomic_store_explicit(&lg_settings.enabled, c->enabled, lg_relaxed);
-		lg_prefetch_configure(c->prefetch_mode, c->prefetch_ring_depth == -1
-								? -1
-								: round_up_pow2(c->prefetch_ring_depth));
+		lg_prefetch_configure(c->prefetch_mode,
+				      c->prefetch_ring_depth == -1 ? -1
+								   : round_up_pow2(c->prefetch_ring_depth),
+				      c->prefetch_workers);
 	}
 	pthread_mutex_unlock(&config_lock);
 	return err;

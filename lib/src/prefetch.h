@@ -34,10 +34,11 @@ static inline int lg_prefetch_range(struct lgalloc_handle h, size_t offset, size
 
 #define LG_PREFETCH_DEFAULT_DEPTH 256
 #define LG_PREFETCH_MAX_DEPTH	  4096
+#define LG_PREFETCH_MAX_WORKERS	  128
 
 /* config.c: apply validated settings (-1 leaves one unchanged; @depth is a
- * power of two). */
-void lg_prefetch_configure(int mode, long depth);
+ * power of two; @workers 0 is the kernel's default). */
+void lg_prefetch_configure(int mode, long depth, long workers);
 
 /* tcache.c, on thread exit before the counters are folded: count what the
  * thread's ring still holds and close it. */

@@ -27,18 +27,33 @@
 
 static _Atomic int pf_mode = LGALLOC_PREFETCH_AUTO;
 static _Atomic long pf_depth = LG_PREFETCH_DEFAULT_DEPTH;
+static _Atomic long pf_workers; /* 0: io-wq's own limit */
 /* io_uring cannot work in this process (ENOSYS, EPERM, no IORING_OP_MADVISE):
  * no thread tries again until lgalloc_configure() sets a mode. */
 static _Atomic bool pf_unavailable;
 static _Atomic bool pf_probed; /* IORING_OP_MADVISE found supported */
 static _Atomic bool pf_reported;
 
+/* The pages one hint covers, from its queueing until its completion is
+ * reaped; end == 0 when the slot is free. */
+struct pf_hint {
+	uintptr_t start, end;
+};
+
+/* A completion's user_data: the hint's sequence number, and its class. */
+#define PF_SEQ_SHIFT 8
+_Static_assert(LGALLOC_NUM_CLASSES <= (1 << PF_SEQ_SHIFT), "class must fit in user_data");
+
 struct pf_ring {
 	struct io_uring ring;
 	unsigned cq_entries;
 	unsigned inflight;			   /* submitted, completion not reaped */
 	unsigned outstanding[LGALLOC_NUM_CLASSES]; /* queued or in flight */
+	uint64_t next_seq;			   /* sequence number of the next hint */
+	uint64_t oldest;			   /* no older hint is outstanding */
 	struct pf_ring *next, *prev;		   /* all rings, under rings_lock */
+	/* Hint number s in slot s % cq_entries (a power of two). */
+	struct pf_hint hints[];
 };
 
 struct pf_thread {
@@ -53,7 +68,7 @@ static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ring *rings;
 static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
 
-void lg_prefetch_configure(int mode, long depth)
+void lg_prefetch_configure(int mode, long depth, long workers)
 {
 	if (mode != -1) {
 		atomic_store_explicit(&pf_mode, mode, lg_relaxed);
@@ -61,6 +76,8 @@ void lg_prefetch_configure(int mode, long depth)
 	}
 	if (depth != -1)
 		atomic_store_explicit(&pf_depth, depth, lg_relaxed);
+	if (workers != -1)
+		atomic_store_explicit(&pf_workers, workers, lg_relaxed);
 }
 
 static void report_fallback(const char *why, int err)
@@ -110,6 +127,11 @@ static void hint_sync(struct lg_tcache *tc, unsigned ci, char *addr, size_t len)
 	count(tc, ci, lg_advise(addr, len, MADV_WILLNEED) ? PF_FAILED : PF_COMPLETED, 1);
 }
 
+static inline struct pf_hint *hint_slot(struct pf_ring *r, uint64_t seq)
+{
+	return &r->hints[seq & (r->cq_entries - 1)];
+}
+
 static void reap(struct pf_ring *r, struct lg_tcache *tc)
 {
 	struct io_uring_cqe *cqe;
@@ -117,21 +139,26 @@ static void reap(struct pf_ring *r, struct lg_tcache *tc)
 
 	io_uring_for_each_cqe(&r->ring, head, cqe)
 	{
-		unsigned ci = (unsigned)io_uring_cqe_get_data64(cqe);
+		uint64_t data = io_uring_cqe_get_data64(cqe);
+		unsigned ci = (unsigned)(data & ((1 << PF_SEQ_SHIFT) - 1));
 
 		count(tc, ci, cqe->res < 0 ? PF_FAILED : PF_COMPLETED, 1);
 		r->outstanding[ci]--;
+		hint_slot(r, data >> PF_SEQ_SHIFT)->end = 0;
 		n++;
 	}
 	if (n) {
 		io_uring_cq_advance(&r->ring, n);
 		r->inflight -= n;
+		while (r->oldest < r->next_seq && !hint_slot(r, r->oldest)->end)
+			r->oldest++;
 	}
 }
 
-static int submit(struct pf_ring *r, struct lg_tcache *tc)
+/* Submit what is queued; with @wait, also sleep until a completion arrives. */
+static int submit(struct pf_ring *r, struct lg_tcache *tc, unsigned wait)
 {
-	int n = io_uring_submit(&r->ring);
+	int n = io_uring_submit_and_wait(&r->ring, wait);
 
 	if (n > 0)
 		r->inflight += (unsigned)n;
@@ -196,8 +223,28 @@ static bool madvise_supported(struct io_uring *ring)
 	return ok;
 }
 
+/* Bound the thread's io-wq, its bounded and unbounded workers alike (a hint
+ * may run as either).  A kernel that refuses (before 5.15) leaves io-wq's
+ * own limit, which only costs speed: said once. */
+static void limit_workers(struct io_uring *ring)
+{
+	static _Atomic bool reported;
+	unsigned n = (unsigned)atomic_load_explicit(&pf_workers, lg_relaxed);
+	unsigned limits[2] = {n, n};
+	int err;
+
+	if (!n)
+		return;
+	err = io_uring_register_iowq_max_workers(ring, limits);
+	if (err < 0 && !atomic_exchange_explicit(&reported, true, lg_relaxed))
+		fprintf(stderr,
+			"lgalloc: prefetch_workers not applied (IORING_REGISTER_IOWQ_MAX_WORKERS: %s)\n",
+			lgalloc_strerror(err));
+}
+
 static struct pf_ring *ring_open(void)
 {
+	unsigned depth = (unsigned)atomic_load_explicit(&pf_depth, lg_relaxed);
 	struct pf_ring *r;
 	int err;
 
@@ -208,12 +255,13 @@ static struct pf_ring *ring_open(void)
 		return NULL;
 	}
 	pthread_once(&atfork_once, atfork_init);
-	r = calloc(1, sizeof(*r));
+	/* The kernel makes the CQ twice the SQ: one hint slot per CQ entry. */
+	r = calloc(1, sizeof(*r) + 2 * depth * sizeof(r->hints[0]));
 	if (!r) {
 		pf_tls.retry_in = PF_RETRY_HINTS;
 		return NULL;
 	}
-	err = io_uring_queue_init((unsigned)atomic_load_explicit(&pf_depth, lg_relaxed), &r->ring, 0);
+	err = io_uring_queue_init(depth, &r->ring, 0);
 	if (err < 0) {
 		free(r);
 		switch (-err) {
@@ -244,7 +292,8 @@ static struct pf_ring *ring_open(void)
 		report_fallback("kernel without IORING_OP_MADVISE", 0);
 		return NULL;
 	}
-	r->cq_entries = r->ring.cq.ring_entries;
+	limit_workers(&r->ring);
+	r->cq_entries = r->ring.cq.ring_entries < 2 * depth ? r->ring.cq.ring_entries : 2 * depth;
 	pthread_mutex_lock(&rings_lock);
 	r->next = rings;
 	if (rings)
@@ -258,22 +307,28 @@ static struct pf_ring *ring_open(void)
 /* Queue one piece of a hint; false when no completion slot is free. */
 static bool queue(struct pf_ring *r, struct lg_tcache *tc, unsigned ci, char *addr, size_t len)
 {
+	struct pf_hint *slot = hint_slot(r, r->next_seq);
 	struct io_uring_sqe *sqe;
 
-	if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries) {
+	/* The slot is still taken when the hint queued cq_entries hints ago
+	 * has not completed. */
+	if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries || slot->end) {
 		reap(r, tc);
-		if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries)
+		if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries || slot->end)
 			return false;
 	}
 	sqe = io_uring_get_sqe(&r->ring);
 	if (!sqe) {
-		submit(r, tc);
+		submit(r, tc, 0);
 		sqe = io_uring_get_sqe(&r->ring);
 		if (!sqe)
 			return false;
 	}
 	io_uring_prep_madvise(sqe, addr, (off_t)len, MADV_WILLNEED);
-	io_uring_sqe_set_data64(sqe, ci);
+	io_uring_sqe_set_data64(sqe, r->next_seq << PF_SEQ_SHIFT | ci);
+	slot->start = (uintptr_t)addr;
+	slot->end = (uintptr_t)addr + len;
+	r->next_seq++;
 	r->outstanding[ci]++;
 	count(tc, ci, PF_ASYNC, 1);
 	return true;
@@ -325,7 +380,45 @@ LG_EXPORT int lgalloc_prefetch_submit(void)
 	/* A ring exists only on a thread with a cache. */
 	if (!r || !tc)
 		return 0;
-	return submit(r, tc);
+	return submit(r, tc, 0);
+}
+
+/* Whether a hint of @r covering part of [start, end) is queued or in
+ * flight: a walk over the outstanding hints, oldest first, since a reader
+ * usually waits for the hints in the order it queued them. */
+static bool hinted_in(const struct pf_ring *r, uintptr_t start, uintptr_t end)
+{
+	for (uint64_t s = r->oldest; s < r->next_seq; s++) {
+		const struct pf_hint *h = &r->hints[s & (r->cq_entries - 1)];
+
+		if (h->end > start && h->start < end)
+			return true;
+	}
+	return false;
+}
+
+LG_EXPORT int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset, size_t len)
+{
+	struct pf_ring *r = pf_tls.ring;
+	struct lg_tcache *tc = lg_tls;
+	unsigned ci = 0;
+	char *addr;
+	size_t alen;
+	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
+
+	if (err <= 0 || !r || !tc)
+		return err < 0 ? err : 0;
+	for (;;) {
+		reap(r, tc);
+		if (!hinted_in(r, (uintptr_t)addr, (uintptr_t)addr + alen))
+			return 0;
+		/* Submits the range's hint if it is still queued.  Waking at
+		 * every completion costs no more than waiting for as many
+		 * completions as there are older hints (measured). */
+		err = submit(r, tc, 1);
+		if (err < 0 && err != -EINTR)
+			return err;
+	}
 }
 
 void lg_prefetch_thread_exit(struct lg_tcache *tc)
