@@ -4,7 +4,7 @@
 #   DIR/throughput.csv  -> DIR/throughput.png   ops/s per row and thread count
 #   DIR/paging.csv      -> DIR/paging-ccdf.png  CCDF of the paging rows, log axes
 #   DIR/sweep-*.csv     -> DIR/sweep.png        ops/s per strategy and memory limit
-#   DIR/uring-*.csv     -> DIR/uring.png        ops/s per strategy (original and
+#   DIR/uring-*.csv     -> DIR/uring.png        reads/s per strategy (original and
 #                          io_uring ones): median of the repeated runs, min-max
 #                          whiskers; DIR/fio.txt ("LABEL IOPS" lines) adds
 #                          reference lines
@@ -154,6 +154,7 @@ if [ -n "$urings" ]; then
 	awk -F, -v sfile="$tmp/uring.sub" '
 	FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; nf++; next }
 	$col["kind"] != "summary" || $col["mode"] != "ratio-sweep" || $col["status"] != "ok" { next }
+	$col["row"] == "realloc+touch" { next }
 	{
 		id = $col["row"] " (" $col["threads"] "t)"
 		if (!(id in n)) ids[++nid] = id

@@ -13,7 +13,8 @@ short="--warmup-ms 10 --measure-ms 40"
 check "lgbench --help exits 0" sh -c '"$0" --help >/dev/null' "$LGBENCH"
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
-	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "extra"; do
+	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "--prefetch-workers 129" \
+	"--prefetch-workers x" "--no-wait=1" "extra"; do
 	# shellcheck disable=SC2086
 	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
 		fail "lgbench $bad is refused" "exit status 0"
@@ -114,6 +115,17 @@ done
 # shellcheck disable=SC2086
 "$LGBENCH" --ratio-sweep --total-mib 8 --threads 1 --rows rand+uring-ahead $short >"$tmp/human2" 2>&1
 check "human: io_uring hint counts under the row" grep -Eq "^    hints: [0-9]+ io_uring" "$tmp/human2"
+# Variants are rows of their own, named by what differs; the settings
+# reach lgalloc (prefetch_workers in every record).
+# shellcheck disable=SC2086
+"$LGBENCH" --ratio-sweep --total-mib 8 --threads 1 --rows batch8+WILLNEED,rand+uring-batch8,rand+uring-ahead \
+	$short --uring-ahead 64 --prefetch-workers 2 --no-wait --format csv >"$tmp/sw5.csv" 2>/dev/null
+check "ratio-sweep: variant rows named -wN, -nowait, aheadN" [ \
+	"$(csv_field "$tmp/sw5.csv" rand+uring-batch8-w2-nowait 1 status)" = ok -a \
+	"$(csv_field "$tmp/sw5.csv" rand+uring-ahead64-w2-nowait 1 status)" = ok -a \
+	"$(csv_field "$tmp/sw5.csv" batch8+WILLNEED 1 status)" = ok -a \
+	"$(csv_field "$tmp/sw5.csv" batch8+WILLNEED 1 prefetch_workers)" = 2 ]
+expect_no_problems "ratio-sweep: variants, positive ops/s, ordered percentiles" "$tmp/sw5.csv"
 # The guide's own thread counts when --threads is absent (baseline 1,4,8,16).
 "$LGBENCH" --ratio-sweep --total-mib 8 --warmup-ms 0 --measure-ms 10 --format csv >"$tmp/sw2.csv" 2>/dev/null
 check "ratio-sweep: the guide's thread counts" [ "$(csv_field "$tmp/sw2.csv" baseline 16 status)" = ok -a \
