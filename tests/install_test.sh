@@ -54,6 +54,19 @@ else
 	fi
 fi
 
+# A binary built against 0.1's shorter struct lgalloc_config still works:
+# its references bind to the LGALLOC_0.1 versions (tests/abi_0_1.c).
+if cc -Wall -Werror -I"$tmp/prefix/include" tests/abi_0_1.c -L"$tmp/prefix/lib" -llgalloc \
+	-o "$tmp/abi" 2>"$tmp/log"; then
+	check "0.1 binary binds lgalloc_configure@LGALLOC_0.1" \
+		bash -c "nm -D '$tmp/abi' | grep -q 'lgalloc_configure@LGALLOC_0.1'"
+	out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/abi" 2>&1)
+	check "0.1 binary runs: struct not overrun, settings applied" [ "$out" = "abi 0.1 ok" ]
+	[ "$out" = "abi 0.1 ok" ] || sed "s/^/# /" <<<"$out"
+else
+	fail "0.1 binary builds" "$(cat "$tmp/log")"
+fi
+
 so="$BUILD/lib/liblgalloc.so"
 bad=$(nm -D --defined-only "$so" | awk '$3 !~ /^lgalloc_/ && $3 !~ /^LGALLOC_/ {print $3}')
 if [ -z "$bad" ]; then pass "only lgalloc_* symbols exported"; else fail "only lgalloc_* symbols exported" "$bad"; fi

@@ -30,7 +30,13 @@ void lg_config_fork_unlock(void)
 	pthread_mutex_unlock(&config_lock);
 }
 
-LG_EXPORT void lgalloc_config_init(struct lgalloc_config *c)
+/* Exported as the LGALLOC_0.2 (default) versions of lgalloc_config_init and
+ * lgalloc_configure, for the struct with prefetch_workers; the 0.1 ones are
+ * in compat_0_1.c. */
+__asm__(".symver lg_config_init_0_2, lgalloc_config_init@@LGALLOC_0.2");
+__asm__(".symver lg_configure_0_2, lgalloc_configure@@LGALLOC_0.2");
+
+LG_EXPORT void lg_config_init_0_2(struct lgalloc_config *c)
 {
 	if (!c)
 		return;
@@ -79,7 +85,7 @@ static long round_up_pow2(long v)
 	return p;
 }
 
-LG_EXPORT int lgalloc_configure(const struct lgalloc_config *c)
+LG_EXPORT int lg_configure_0_2(const struct lgalloc_config *c)
 {
 	int err = 0;
 

@@ -125,4 +125,9 @@ void lg_table_fork_unlock(void);
 void lg_registry_fork_lock(void);
 void lg_registry_fork_unlock(void);
 
+/* config.c: lgalloc_config_init() and lgalloc_configure(), exported under
+ * those names at version LGALLOC_0.2 (compat_0_1.c has the 0.1 ones). */
+void lg_config_init_0_2(struct lgalloc_config *c);
+int lg_configure_0_2(const struct lgalloc_config *c);
+
 #endif /* LGALLOC_INTERNAL_H */
