@@ -239,9 +239,7 @@ int main(void)
 		cmocka_unit_test(test_reconfigure_under_load),
 	};
 
-	const char *soak = getenv("LGALLOC_STRESS_SECONDS");
-	if (soak && atof(soak) > 0)
-		run_seconds = atof(soak);
+	run_seconds = stress_seconds(run_seconds);
 	enable();
 	return cmocka_run_group_tests_name("concurrency", tests, NULL, NULL);
 }

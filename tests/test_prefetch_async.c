@@ -650,7 +650,7 @@ static void test_fallback_sysctl(void **state)
 }
 
 #define CHURN_THREADS 8
-#define CHURN_SECONDS 2.0
+#define CHURN_SECONDS 2.0 /* or LGALLOC_STRESS_SECONDS */
 
 struct churn {
 	struct lgalloc_handle h;
@@ -700,7 +700,7 @@ static void test_threads_churn_no_leak(void **state)
 	int fds_before = count_fds(false), rings_before = count_fds(true);
 
 	touch(c.h, 3);
-	c.end = now_s() + CHURN_SECONDS;
+	c.end = now_s() + stress_seconds(CHURN_SECONDS);
 	for (int i = 0; i < CHURN_THREADS; i++, started++)
 		assert_int_equal(pthread_create(&t[i], NULL, churn_worker, &c), 0);
 	/* Replace every thread that exits until the time is up. */

@@ -24,6 +24,15 @@
 #define MiB (1UL << 20)
 #define GiB (1UL << 30)
 
+/* How long the stress tests run: @dflt seconds, or LGALLOC_STRESS_SECONDS
+ * when set (make soak). */
+static inline double stress_seconds(double dflt)
+{
+	const char *soak = getenv("LGALLOC_STRESS_SECONDS");
+
+	return soak && atof(soak) > 0 ? atof(soak) : dflt;
+}
+
 /* Class index of a power-of-two region size. */
 static inline unsigned class_index(size_t bytes)
 {

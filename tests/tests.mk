@@ -46,13 +46,15 @@ test:
 INTEGRATION_TESTS += tests/install_test.sh
 INTEGRATION_DEPS += lib
 
-# Long stress runs, outside `make test`: every concurrency test for
-# SOAK_SECONDS each, in the normal, ASan and TSan builds.
+# Long stress runs, outside `make test`: the concurrency tests and the
+# prefetch ring churn for SOAK_SECONDS each, in the normal, ASan and TSan
+# builds.
 SOAK_SECONDS ?= 300
+SOAK_TESTS := test_concurrency test_prefetch_async
 .PHONY: soak
 soak:
-	$(Q)$(MAKE) --no-print-directory $(BUILD)/tests/test_concurrency
-	$(Q)$(MAKE) --no-print-directory SAN=asan build-asan/tests/test_concurrency
-	$(Q)$(MAKE) --no-print-directory SAN=tsan build-tsan/tests/test_concurrency
+	$(Q)$(MAKE) --no-print-directory $(addprefix $(BUILD)/tests/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=asan $(addprefix build-asan/tests/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=tsan $(addprefix build-tsan/tests/,$(SOAK_TESTS))
 	$(Q)LGALLOC_STRESS_SECONDS=$(SOAK_SECONDS) tests/run.sh "soak ($(SOAK_SECONDS) s per test)" \
-		$(BUILD)/tests/test_concurrency build-asan/tests/test_concurrency build-tsan/tests/test_concurrency
+		$(foreach b,$(BUILD) build-asan build-tsan,$(addprefix $(b)/tests/,$(SOAK_TESTS)))
