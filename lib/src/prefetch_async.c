@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
- * lgalloc_prefetch_async() and lgalloc_prefetch_submit(): MADV_WILLNEED
- * hints queued on a per-thread io_uring.
+ * lgalloc_prefetch_async(), lgalloc_prefetch_submit() and
+ * lgalloc_prefetch_wait(): MADV_WILLNEED hints queued on a per-thread
+ * io_uring.
  *
  * Each thread that hints gets its own ring, so queueing takes no lock and
  * only the owner touches the ring and writes its counters.  Every request
@@ -9,7 +10,9 @@
  * in flight never exceed the CQ size, so the kernel never has to park
  * completions in its overflow list (which would grow without bound).  When
  * the slots are all taken the hint is issued synchronously instead: the
- * caller pays for it, which is the back-pressure.
+ * caller pays for it, which is the back-pressure.  Each request also keeps
+ * the range it covers in a slot of its own until its completion is reaped,
+ * which is what lgalloc_prefetch_wait() looks for.
  */
 #include <liburing.h>
 #include <stdio.h>
@@ -386,10 +389,10 @@ LG_EXPORT int lgalloc_prefetch_submit(void)
 /* Whether a hint of @r covering part of [start, end) is queued or in
  * flight: a walk over the outstanding hints, oldest first, since a reader
  * usually waits for the hints in the order it queued them. */
-static bool hinted_in(const struct pf_ring *r, uintptr_t start, uintptr_t end)
+static bool hinted_in(struct pf_ring *r, uintptr_t start, uintptr_t end)
 {
 	for (uint64_t s = r->oldest; s < r->next_seq; s++) {
-		const struct pf_hint *h = &r->hints[s & (r->cq_entries - 1)];
+		const struct pf_hint *h = hint_slot(r, s);
 
 		if (h->end > start && h->start < end)
 			return true;
