@@ -8,11 +8,12 @@
  * only the owner touches the ring and writes its counters.  Every request
  * handed to the ring needs a completion slot: requests queued plus requests
  * in flight never exceed the CQ size, so the kernel never has to park
- * completions in its overflow list (which would grow without bound).  When
- * the slots are all taken the hint is issued synchronously instead: the
- * caller pays for it, which is the back-pressure.  Each request also keeps
- * the range it covers in a slot of its own until its completion is reaped,
- * which is what lgalloc_prefetch_wait() looks for.
+ * completions in its overflow list (which would grow without bound).  The
+ * completion slots are a table with one entry per CQ entry: hint number s
+ * holds slot s % cq_entries, with its class and range, until its completion
+ * is reaped.  When the next hint's slot is still taken the hint is issued
+ * synchronously instead: the caller pays for it, which is the
+ * back-pressure.  lgalloc_prefetch_wait() looks for ranges in the table.
  */
 #include <liburing.h>
 #include <stdio.h>
@@ -37,26 +38,20 @@ static _Atomic bool pf_unavailable;
 static _Atomic bool pf_probed; /* IORING_OP_MADVISE found supported */
 static _Atomic bool pf_reported;
 
-/* The pages one hint covers, from its queueing until its completion is
- * reaped; end == 0 when the slot is free. */
+/* A hint from its queueing until its completion is reaped: the pages it
+ * covers and their class; end == 0 when the slot is free. */
 struct pf_hint {
 	uintptr_t start, end;
+	unsigned ci;
 };
-
-/* A completion's user_data: the hint's sequence number, and its class. */
-#define PF_SEQ_SHIFT 8
-_Static_assert(LGALLOC_NUM_CLASSES <= (1 << PF_SEQ_SHIFT), "class must fit in user_data");
 
 struct pf_ring {
 	struct io_uring ring;
-	unsigned cq_entries;
-	unsigned inflight;			   /* submitted, completion not reaped */
-	unsigned outstanding[LGALLOC_NUM_CLASSES]; /* queued or in flight */
-	uint64_t next_seq;			   /* sequence number of the next hint */
-	uint64_t oldest;			   /* no older hint is outstanding */
-	struct pf_ring *next, *prev;		   /* all rings, under rings_lock */
-	/* Hint number s in slot s % cq_entries (a power of two). */
-	struct pf_hint hints[];
+	unsigned cq_entries;	     /* a power of two */
+	uint64_t next_seq;	     /* number of the next hint (its user_data) */
+	uint64_t oldest;	     /* no older hint is queued or in flight */
+	struct pf_ring *next, *prev; /* all rings, under rings_lock */
+	struct pf_hint hints[];	     /* cq_entries slots */
 };
 
 struct pf_thread {
@@ -142,17 +137,14 @@ static void reap(struct pf_ring *r, struct lg_tcache *tc)
 
 	io_uring_for_each_cqe(&r->ring, head, cqe)
 	{
-		uint64_t data = io_uring_cqe_get_data64(cqe);
-		unsigned ci = (unsigned)(data & ((1 << PF_SEQ_SHIFT) - 1));
+		struct pf_hint *h = hint_slot(r, io_uring_cqe_get_data64(cqe));
 
-		count(tc, ci, cqe->res < 0 ? PF_FAILED : PF_COMPLETED, 1);
-		r->outstanding[ci]--;
-		hint_slot(r, data >> PF_SEQ_SHIFT)->end = 0;
+		count(tc, h->ci, cqe->res < 0 ? PF_FAILED : PF_COMPLETED, 1);
+		h->end = 0;
 		n++;
 	}
 	if (n) {
 		io_uring_cq_advance(&r->ring, n);
-		r->inflight -= n;
 		while (r->oldest < r->next_seq && !hint_slot(r, r->oldest)->end)
 			r->oldest++;
 	}
@@ -163,10 +155,17 @@ static int submit(struct pf_ring *r, struct lg_tcache *tc, unsigned wait)
 {
 	int n = io_uring_submit_and_wait(&r->ring, wait);
 
-	if (n > 0)
-		r->inflight += (unsigned)n;
 	reap(r, tc);
 	return n < 0 ? n : 0;
+}
+
+/* Hints still queued or in flight on a ring that is going away count as
+ * failed. */
+static void count_dropped(struct pf_ring *r, struct lg_tcache *tc)
+{
+	for (uint64_t s = r->oldest; s < r->next_seq; s++)
+		if (hint_slot(r, s)->end)
+			count(tc, hint_slot(r, s)->ci, PF_FAILED, 1);
 }
 
 static void ring_close(struct pf_ring *r)
@@ -195,8 +194,7 @@ static void atfork_child(void)
 	struct pf_ring *r = pf_tls.ring, *next;
 
 	if (r && lg_tls)
-		for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++)
-			count(lg_tls, ci, PF_FAILED, r->outstanding[ci]);
+		count_dropped(r, lg_tls);
 	pf_tls.ring = NULL;
 	for (r = rings; r; r = next) {
 		next = r->next;
@@ -313,11 +311,12 @@ static bool queue(struct pf_ring *r, struct lg_tcache *tc, unsigned ci, char *ad
 	struct pf_hint *slot = hint_slot(r, r->next_seq);
 	struct io_uring_sqe *sqe;
 
-	/* The slot is still taken when the hint queued cq_entries hints ago
-	 * has not completed. */
-	if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries || slot->end) {
+	/* Outstanding hints are numbered oldest .. next_seq - 1, so a free
+	 * slot for this one means fewer than cq_entries are outstanding: the
+	 * CQ has room for every completion. */
+	if (slot->end) {
 		reap(r, tc);
-		if (r->inflight + io_uring_sq_ready(&r->ring) >= r->cq_entries || slot->end)
+		if (slot->end)
 			return false;
 	}
 	sqe = io_uring_get_sqe(&r->ring);
@@ -328,11 +327,10 @@ static bool queue(struct pf_ring *r, struct lg_tcache *tc, unsigned ci, char *ad
 			return false;
 	}
 	io_uring_prep_madvise(sqe, addr, (off_t)len, MADV_WILLNEED);
-	io_uring_sqe_set_data64(sqe, r->next_seq << PF_SEQ_SHIFT | ci);
+	io_uring_sqe_set_data64(sqe, r->next_seq++);
 	slot->start = (uintptr_t)addr;
 	slot->end = (uintptr_t)addr + len;
-	r->next_seq++;
-	r->outstanding[ci]++;
+	slot->ci = ci;
 	count(tc, ci, PF_ASYNC, 1);
 	return true;
 }
@@ -434,9 +432,7 @@ void lg_prefetch_thread_exit(struct lg_tcache *tc)
 	/* Hints still queued or in flight are dropped: closing the ring and
 	 * the thread's exit cancel what io-wq has not started. */
 	reap(r, tc);
-	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++)
-		if (r->outstanding[ci])
-			count(tc, ci, PF_FAILED, r->outstanding[ci]);
+	count_dropped(r, tc);
 	pf_tls.ring = NULL;
 	/* Closed under the lock, so that a fork meanwhile cannot copy a ring
 	 * that is on no list. */
