@@ -37,13 +37,26 @@ msg = $(if $(V),,@printf '  %-8s %s\n' '$(1)' '$(2)';)
 .PHONY: all clean install uninstall test bench deps format format-check
 all:
 
+# The one version, read from the public header (LGALLOC_VERSION_*).
+LG_VERSION_PART = $(shell sed -n 's/^\#define LGALLOC_VERSION_$(1)  *\([0-9][0-9]*\).*/\1/p' lib/include/lgalloc.h)
+LG_VERSION := $(call LG_VERSION_PART,MAJOR).$(call LG_VERSION_PART,MINOR).$(call LG_VERSION_PART,PATCH)
+LG_SOVERSION := $(call LG_VERSION_PART,MAJOR)
+
+# Man pages are installed from $(BUILD)/man, with @VERSION@ filled in.
+$(BUILD)/man/%: lib/include/lgalloc.h
+	$(Q)mkdir -p $(@D) && sed 's/@VERSION@/$(LG_VERSION)/g' $(filter-out lib/include/lgalloc.h,$^) > $@
+
 include lib/lib.mk
--include bpf/bpf.mk
--include tools/tools.mk
--include bench/bench.mk
-# Before tests.mk: its build-tests rule expands INTEGRATION_DEPS when read.
--include tests/prefetch.mk
+include bpf/bpf.mk
+include tools/tools.mk
+include bench/bench.mk
+# Last: its build-tests and test-integration rules expand INTEGRATION_DEPS
+# when they are read.
 include tests/tests.mk
+
+.PHONY: print-version
+print-version:
+	@echo $(LG_VERSION)
 
 deps:
 	$(Q)./scripts/install-deps.sh

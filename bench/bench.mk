@@ -12,7 +12,7 @@ LGBENCH := $(BUILD)/bench/lgbench
 LGBENCH_SRCS := $(wildcard bench/*.c)
 LGBENCH_OBJS := $(LGBENCH_SRCS:%.c=$(BUILD)/%.o)
 LGBENCH_LIBS := $(LIB_LDLIBS) -ldl -lm
-BENCH_CFLAGS := -Ilib/include -Ibench
+BENCH_CFLAGS := -Ilib/include -Ibench -DLG_VERSION='"$(LG_VERSION)"'
 
 all: $(LGBENCH)
 
@@ -23,22 +23,6 @@ $(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h) lib/include/lgalloc.h
 $(LGBENCH): $(LGBENCH_OBJS) $(LIB_A)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
-
-# Unit tests of single files: test_X links bench/X.c and what X needs.
-BENCH_UNIT_TESTS := $(BUILD)/bench/tests/test_hist $(BUILD)/bench/tests/test_cgroup_limit
-UNIT_TESTS += $(BENCH_UNIT_TESTS)
-
-$(BUILD)/bench/tests/test_hist: bench/tests/test_hist.c bench/hist.c bench/hist.h
-$(BUILD)/bench/tests/test_cgroup_limit: bench/tests/test_cgroup_limit.c bench/cgroup_limit.c bench/util.c \
-	bench/cgroup_limit.h bench/util.h
-$(BENCH_UNIT_TESTS):
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(BENCH_CFLAGS) $(filter %.c,$^) -o $@ \
-		$(ALL_LDFLAGS) -lm $(CMOCKA_LIBS)
-
-# Smoke runs of every mode; the paging one runs under lgrun (root).
-INTEGRATION_TESTS += bench/tests/smoke_test.sh bench/tests/paging_test.sh
-INTEGRATION_DEPS += $(LGBENCH)
 
 .PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots
 install: install-bench
@@ -58,7 +42,6 @@ BENCH_MEASURE_MS ?= 1000
 BENCH_PAGING_MEMORY ?= 256M
 BENCH_PAGING_SWAP ?= 4G
 BENCH_MAKE_SWAP ?= 2G
-LGRUN ?= $(BUILD)/tools/lgrun
 
 bench:
 	$(Q)$(MAKE) --no-print-directory deps

@@ -10,7 +10,6 @@
 #include "output.h"
 #include "util.h"
 
-#define LGBENCH_VERSION "0.2.0"
 #define MAX_FIELDS	40
 #define CCDF_PER_DECADE 20
 
@@ -303,7 +302,7 @@ void output_init(enum out_format fmt, const struct run_env *e, FILE *csv_copy)
 	mem_limit_describe(&env->limit, limit, sizeof(limit));
 	switch (format) {
 	case OUT_HUMAN:
-		printf("lgbench %s: Linux %s, %ld CPUs, THP %s\n", LGBENCH_VERSION, env->kernel, env->cpus,
+		printf("lgbench %s: Linux %s, %ld CPUs, THP %s\n", LG_VERSION, env->kernel, env->cpus,
 		       env->thp);
 		printf("memory limit: %s\n", limit);
 		printf("swap: %s (cgroup swap limit: %s)\n", env->swap, swap_limit);

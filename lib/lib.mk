@@ -1,8 +1,6 @@
 # SPDX-License-Identifier: MIT
 # liblgalloc: static and shared library, pkg-config file, install.
 
-LG_VERSION := 0.2.0
-LG_SOVERSION := 0
 LIB_SRCS := $(wildcard lib/src/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 LIB_CFLAGS := -Ilib/include -Ilib/src -fPIC -fvisibility=hidden
@@ -15,7 +13,7 @@ all: lib
 .PHONY: lib
 lib: $(LIB_A) $(LIB_SO)
 
-$(BUILD)/lib/src/%.o: lib/src/%.c $(wildcard lib/src/*.h) lib/include/lgalloc.h
+$(BUILD)/lib/src/%.o: lib/src/%.c $(wildcard lib/src/*.h) $(wildcard lib/include/*.h lib/include/lgalloc/*.h)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(LIB_CFLAGS) -c $< -o $@
 
@@ -41,8 +39,9 @@ endef
 .PHONY: install-lib
 install: install-lib
 install-lib: lib
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/lgalloc
 	install -m 644 lib/include/lgalloc.h $(DESTDIR)$(INCLUDEDIR)/
+	install -m 644 lib/include/lgalloc/registry.h $(DESTDIR)$(INCLUDEDIR)/lgalloc/
 	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf liblgalloc.so.$(LG_VERSION) $(DESTDIR)$(LIBDIR)/liblgalloc.so.$(LG_SOVERSION)
@@ -50,5 +49,7 @@ install-lib: lib
 	$(install_pc)
 
 uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/lgalloc.h $(DESTDIR)$(LIBDIR)/liblgalloc.a \
+	rm -f $(DESTDIR)$(INCLUDEDIR)/lgalloc.h $(DESTDIR)$(INCLUDEDIR)/lgalloc/registry.h \
+		$(DESTDIR)$(LIBDIR)/liblgalloc.a \
 		$(DESTDIR)$(LIBDIR)/liblgalloc.so* $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
+	-rmdir $(DESTDIR)$(INCLUDEDIR)/lgalloc 2>/dev/null

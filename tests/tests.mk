@@ -1,28 +1,28 @@
 # SPDX-License-Identifier: MIT
-# The test suites.  Fragments add to:
+# The test suites, one directory each under tests/ (lib, tools, bench), with
+# a fragment that adds to:
 #   UNIT_TESTS         cmocka binaries under $(BUILD)/; also built and run
 #                      under ASan+UBSan and TSan
-#   INTEGRATION_TESTS  programs or tests/*.sh scripts run once, normal build
+#   INTEGRATION_TESTS  programs or tests/*/*.sh scripts run once, normal build
 #                      (kernel, root, benchmark smoke runs)
+#   INTEGRATION_DEPS   what those need built
 # `make test` runs everything and ends with one summary line per suite.
+# Scripts find the binaries through BUILD, which run.sh passes on.
 
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
-TEST_CFLAGS := -Ilib/include -Ilib/src
 
-UNIT_TESTS += $(patsubst tests/%.c,$(BUILD)/tests/%,$(wildcard tests/test_*.c))
-
-$(BUILD)/tests/test_%: tests/test_%.c tests/test_util.h $(LIB_A)
-	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TEST_CFLAGS) $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS) $(CMOCKA_LIBS)
+include tests/lib/tests.mk
+include tests/tools/tests.mk
+include tests/bench/tests.mk
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)
 
 test-unit: $(UNIT_TESTS)
-	$(Q)tests/run.sh "unit tests$(if $(SAN), ($(SAN)))" $(UNIT_TESTS)
+	$(Q)BUILD=$(BUILD) tests/run.sh "unit tests$(if $(SAN), ($(SAN)))" $(UNIT_TESTS)
 
 test-integration: all $(INTEGRATION_DEPS)
-	$(Q)tests/run.sh "integration tests" $(INTEGRATION_TESTS)
+	$(Q)BUILD=$(BUILD) tests/run.sh "integration tests" $(INTEGRATION_TESTS)
 
 test-asan:
 	$(Q)$(MAKE) --no-print-directory SAN=asan test-unit
@@ -43,9 +43,6 @@ test:
 	awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, s}' $$LG_TEST_TOTALS; \
 	rm -f $$LG_TEST_TOTALS; exit $$rc
 
-INTEGRATION_TESTS += tests/install_test.sh
-INTEGRATION_DEPS += lib
-
 # Long stress runs, outside `make test`: the concurrency tests and the
 # prefetch ring churn for SOAK_SECONDS each, in the normal, ASan and TSan
 # builds.
@@ -53,8 +50,8 @@ SOAK_SECONDS ?= 300
 SOAK_TESTS := test_concurrency test_prefetch_async
 .PHONY: soak
 soak:
-	$(Q)$(MAKE) --no-print-directory $(addprefix $(BUILD)/tests/,$(SOAK_TESTS))
-	$(Q)$(MAKE) --no-print-directory SAN=asan $(addprefix build-asan/tests/,$(SOAK_TESTS))
-	$(Q)$(MAKE) --no-print-directory SAN=tsan $(addprefix build-tsan/tests/,$(SOAK_TESTS))
-	$(Q)LGALLOC_STRESS_SECONDS=$(SOAK_SECONDS) tests/run.sh "soak ($(SOAK_SECONDS) s per test)" \
-		$(foreach b,$(BUILD) build-asan build-tsan,$(addprefix $(b)/tests/,$(SOAK_TESTS)))
+	$(Q)$(MAKE) --no-print-directory $(addprefix $(BUILD)/tests/lib/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=asan $(addprefix build-asan/tests/lib/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=tsan $(addprefix build-tsan/tests/lib/,$(SOAK_TESTS))
+	$(Q)LGALLOC_STRESS_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) tests/run.sh "soak ($(SOAK_SECONDS) s per test)" \
+		$(foreach b,$(BUILD) build-asan build-tsan,$(addprefix $(b)/tests/lib/,$(SOAK_TESTS)))

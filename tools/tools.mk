@@ -1,36 +1,59 @@
 # SPDX-License-Identifier: MIT
-# Small command-line tools: lgrun, the memory-limit runner.  (lgtrace is
-# built by bpf/bpf.mk.)  Each tool links the helper objects it lists.
+# The command-line tools.  Each tool's user-space sources and man page live
+# in tools/<tool>/; a BPF tool's kernel side (<tool>.bpf.c and the header
+# both sides share) lives in bpf/ (bpf/bpf.mk builds its skeleton).
+#
+#   lgrun    runs a command under a memory limit (cgroup v1/v2, swap file)
+#   lgtrace  CO-RE eBPF tracer of page faults, swap-ins, mmap_lock per pool
+
+TOOLS_CFLAGS := -Ilib/include -Itools -DLG_VERSION='"$(LG_VERSION)"'
+
+# Helpers shared by the tools (tools/*.c).
+TOOLS_HELPER_SRCS := $(wildcard tools/*.c)
+TOOLS_HELPER_OBJS := $(TOOLS_HELPER_SRCS:%.c=$(BUILD)/obj/%.o)
 
 LGRUN := $(BUILD)/tools/lgrun
-LGRUN_SRCS := tools/lgrun.c tools/cgroup.c tools/swapfile.c tools/size_parse.c
-LGRUN_OBJS := $(LGRUN_SRCS:%.c=$(BUILD)/%.o)
-TOOLS := $(LGRUN)
-TOOLS_MAN1 := tools/lgrun.1
+LGRUN_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgrun/*.c))
+
+LGTRACE := $(BUILD)/tools/lgtrace
+LGTRACE_SKEL := $(BUILD)/bpf/lgtrace.skel.h
+LGTRACE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgtrace/*.c))
+
+TOOLS := $(LGRUN) $(LGTRACE)
+TOOLS_MAN := $(BUILD)/man/lgrun.1 $(BUILD)/man/lgtrace.8
 
 all: tools
-.PHONY: tools install-tools
-tools: $(TOOLS)
+.PHONY: tools lgrun lgtrace install-tools uninstall-tools
+tools: $(TOOLS) $(TOOLS_MAN)
+lgrun: $(LGRUN)
+lgtrace: $(LGTRACE)
 
-$(BUILD)/tools/%.o: tools/%.c $(wildcard tools/*.h)
+# Objects under obj/: the binaries take the directories' names.
+$(BUILD)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h tools/*/*.h) lib/include/lgalloc.h
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TOOLS_CFLAGS) -c $< -o $@
 
-$(LGRUN): $(LGRUN_OBJS)
+$(LGRUN): $(LGRUN_OBJS) $(TOOLS_HELPER_OBJS)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS)
+	$(Q)mkdir -p $(@D) && $(CC) -o $@ $^ $(ALL_LDFLAGS)
+
+$(LGTRACE_OBJS): TOOLS_CFLAGS += $(LIBBPF_CFLAGS) -I$(BUILD)/bpf -Ibpf
+$(LGTRACE_OBJS): $(LGTRACE_SKEL) bpf/lgtrace.h $(wildcard lib/include/lgalloc/*.h)
+$(LGTRACE): $(LGTRACE_OBJS) $(TOOLS_HELPER_OBJS)
+	$(call msg,LD,$@)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS)
+
+$(BUILD)/man/lgrun.1: tools/lgrun/lgrun.1
+$(BUILD)/man/lgtrace.8: tools/lgtrace/lgtrace.8
 
 install: install-tools
 install-tools: tools
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(TOOLS_MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(BUILD)/man/lgrun.1 $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(BUILD)/man/lgtrace.8 $(DESTDIR)$(MANDIR)/man8/
 
 uninstall: uninstall-tools
-.PHONY: uninstall-tools
 uninstall-tools:
 	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS))) \
-		$(addprefix $(DESTDIR)$(MANDIR)/man1/,$(notdir $(TOOLS_MAN1)))
-
-INTEGRATION_TESTS += tests/lgrun_test.sh
-INTEGRATION_DEPS += $(LGRUN)
+		$(DESTDIR)$(MANDIR)/man1/lgrun.1 $(DESTDIR)$(MANDIR)/man8/lgtrace.8

@@ -35,9 +35,17 @@
 extern "C" {
 #endif
 
+/* The project's one version: the Makefile reads these three lines for the
+ * SONAME, the pc file, the man pages and every tool's --version. */
 #define LGALLOC_VERSION_MAJOR 0
-#define LGALLOC_VERSION_MINOR 1
+#define LGALLOC_VERSION_MINOR 2
 #define LGALLOC_VERSION_PATCH 0
+#define LGALLOC_STRINGIFY_(x) #x
+#define LGALLOC_STRINGIFY(x)  LGALLOC_STRINGIFY_(x)
+/* "MAJOR.MINOR.PATCH" */
+#define LGALLOC_VERSION_STRING                                                                     \
+	LGALLOC_STRINGIFY(LGALLOC_VERSION_MAJOR)                                                   \
+	"." LGALLOC_STRINGIFY(LGALLOC_VERSION_MINOR) "." LGALLOC_STRINGIFY(LGALLOC_VERSION_PATCH)
 
 #define LGALLOC_MIN_CLASS   21 /* log2 of the smallest region, 2 MiB */
 #define LGALLOC_MAX_CLASS   36 /* log2 of the largest region, 64 GiB */

@@ -2,7 +2,7 @@
 /* Region descriptors, the address map and the area registry. */
 #include <stdlib.h>
 
-#include "area_registry.h"
+#include "lgalloc/registry.h"
 #include "region_table.h"
 #include "size_class.h"
 

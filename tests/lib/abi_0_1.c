@@ -5,7 +5,7 @@
  * at version LGALLOC_0.1 and passes the shorter struct, with a guard word
  * right after it.  The library must neither write the guard nor read it as
  * prefetch_workers (a value it would reject).  Linked against the shared
- * library by tests/install_test.sh; prints "abi 0.1 ok" and exits 0.
+ * library by tests/lib/install_test.sh; prints "abi 0.1 ok" and exits 0.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -4,12 +4,12 @@
 # status passes through, and no cgroup or swap file lgrun made is left after
 # a normal exit, a failing CMD, SIGINT/SIGTERM, Ctrl-C on a terminal or bad
 # input.  A small memory hog under --memory 32M --make-swap 256M really swaps.
-#   tests/lgrun_test.sh        (root for everything but the bad-input checks)
+#   tests/tools/lgrun_test.sh        (root for everything but the bad-input checks)
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
 
-LGRUN=${LGRUN:-${BUILD:-build}/tools/lgrun}
+LGRUN=${LGRUN:-$BUILD/tools/lgrun}
 LGRUN=$(realpath "$LGRUN" 2>/dev/null || echo "$LGRUN")
 if [ ! -x "$LGRUN" ]; then
 	fail lgrun_built "$LGRUN missing: run make"

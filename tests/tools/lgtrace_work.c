@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 /*
- * Workloads for tests/lgtrace_test.sh, each ending with one line
+ * Workloads for tests/tools/lgtrace_test.sh, each ending with one line
  * "minflt=N majflt=N pages2m=N pages8m=N ops=N async=N completed=N
  * hintmaj=N plainmaj=N hint_us=N" (getrusage of the whole process, then what the
  * workload did).

@@ -3,17 +3,17 @@
 # The library as a user gets it: make install, pkg-config, the README's
 # example, the exported symbols, the SONAME and the USDT probe.
 set -u
-. "$(dirname "$0")/testlib.sh"
-cd "$(dirname "$0")/.."
-BUILD=${BUILD:-build}
+cd "$(dirname "$0")/../.." || exit 1
+. tests/testlib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
 # DESTDIR staging: files land under DESTDIR/PREFIX.
 if make -s install-lib PREFIX=/usr DESTDIR="$tmp/stage" >"$tmp/log" 2>&1; then
 	ok=1
-	for f in usr/include/lgalloc.h usr/lib/liblgalloc.a usr/lib/liblgalloc.so."$(sed -n "s/^LG_VERSION := //p" lib/lib.mk)" \
-		usr/lib/liblgalloc.so.0 usr/lib/liblgalloc.so usr/lib/pkgconfig/lgalloc.pc; do
+	for f in usr/include/lgalloc.h usr/lib/liblgalloc.a usr/lib/liblgalloc.so."$(make -s print-version)" \
+		usr/lib/liblgalloc.so.0 usr/lib/liblgalloc.so usr/lib/pkgconfig/lgalloc.pc \
+		usr/include/lgalloc/registry.h; do
 		[ -e "$tmp/stage/$f" ] || { fail "install DESTDIR" "missing $f"; ok=0; }
 	done
 	grep -q '^prefix=/usr$' "$tmp/stage/usr/lib/pkgconfig/lgalloc.pc" || { fail "install DESTDIR" "pc prefix"; ok=0; }
@@ -56,7 +56,7 @@ fi
 
 # A binary built against 0.1's shorter struct lgalloc_config still works:
 # its references bind to the LGALLOC_0.1 versions (tests/abi_0_1.c).
-if cc -Wall -Werror -I"$tmp/prefix/include" tests/abi_0_1.c -L"$tmp/prefix/lib" -llgalloc \
+if cc -Wall -Werror -I"$tmp/prefix/include" tests/lib/abi_0_1.c -L"$tmp/prefix/lib" -llgalloc \
 	-o "$tmp/abi" 2>"$tmp/log"; then
 	check "0.1 binary binds lgalloc_configure@LGALLOC_0.1" \
 		bash -c "nm -D '$tmp/abi' | grep -q 'lgalloc_configure@LGALLOC_0.1'"

@@ -3,8 +3,9 @@
 # lgbench smoke runs: every mode with tiny windows and sizes, the options,
 # and the output formats.  Needs neither root nor swap.
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
-. bench/tests/benchlib.sh
+. tests/bench/benchlib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 short="--warmup-ms 10 --measure-ms 40"

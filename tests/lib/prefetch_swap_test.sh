@@ -4,16 +4,15 @@
 # swap (lgrun), reading regions after lgalloc_prefetch_async() and a submit
 # (then a pause, or lgalloc_prefetch_wait() on each region) takes fewer major
 # faults than reading equally swapped regions without a hint
-# (tests/prefetch_swap_workload.c).  Needs root; SKIPs otherwise.
-#   tests/prefetch_swap_test.sh
+# (tests/lib/prefetch_swap_workload.c).  Needs root; SKIPs otherwise.
+#   tests/lib/prefetch_swap_test.sh
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
 
 NAME=prefetch_async_fewer_major_faults
-BUILD=${BUILD:-build}
 LGRUN=${LGRUN:-$BUILD/tools/lgrun}
-WORKLOAD=$BUILD/tests/prefetch_swap_workload
+WORKLOAD=$BUILD/tests/lib/prefetch_swap_workload
 
 need_root "$NAME" || done_testing
 for f in "$LGRUN" "$WORKLOAD"; do

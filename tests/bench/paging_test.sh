@@ -4,8 +4,9 @@
 # the process must really swap (major faults from getrusage > 0), and
 # lgbench must report the limit lgrun set, with its source.
 set -u
+cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
-. bench/tests/benchlib.sh
+. tests/bench/benchlib.sh
 name="paging under lgrun, 64 MiB limit"
 
 need_root "$name" || done_testing

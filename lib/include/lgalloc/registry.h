@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The area registry: every area liblgalloc maps, in a table that a tracer
- * (lgtrace) reads from the target process with process_vm_readv().  It
+ * (lgtrace, or one of your own) reads from the target process with
+ * process_vm_readv(): resolve the exported symbol LGALLOC_REGISTRY_SYMBOL
+ * in the target's liblgalloc.so (or executable, when linked statically),
+ * read the struct lgalloc_area_registry there, then `count` records from
+ * `records`.  It
  * complements the lgalloc:area_map USDT probe, which only reports areas
  * mapped while a tracer is attached.
  *
@@ -14,8 +18,8 @@
  * reads `count` first and then records [0, count) sees complete records.
  * Areas are never unmapped.
  */
-#ifndef LGALLOC_AREA_REGISTRY_H
-#define LGALLOC_AREA_REGISTRY_H
+#ifndef LGALLOC_REGISTRY_H
+#define LGALLOC_REGISTRY_H
 
 #include <stdint.h>
 
@@ -40,4 +44,4 @@ struct lgalloc_area_registry {
 	uint64_t records;     /* address of the record array in the process */
 };
 
-#endif /* LGALLOC_AREA_REGISTRY_H */
+#endif /* LGALLOC_REGISTRY_H */

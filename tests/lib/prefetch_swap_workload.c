@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 /*
  * prefetch_swap_workload LIMIT_MIB: run under a memory limit of LIMIT_MIB
- * with swap (see tests/prefetch_swap_test.sh).  Leases and writes 4x the
+ * with swap (see tests/lib/prefetch_swap_test.sh).  Leases and writes 4x the
  * limit, so the early regions are swapped out, then reads three equally
  * swapped sets of regions, chunk by chunk and in turn: set A after
  * lgalloc_prefetch_async() on all of the chunk, a submit and a pause; set B

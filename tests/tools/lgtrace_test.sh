@@ -22,12 +22,12 @@
 #     stays attached
 # Needs root and kernel BTF (SKIP otherwise).
 set -u
-cd "$(dirname "$0")/.." || exit 1
+cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
 
-B=${BUILD:-build}
+B=$BUILD
 LGTRACE=$B/tools/lgtrace
-WORK=$B/tests/lgtrace/lgtrace_work
+WORK=$B/tests/tools/lgtrace_work
 LGRUN=$B/tools/lgrun
 PROGS='fault_user|fault_kernel|memcg_event|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
 

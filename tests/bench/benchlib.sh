@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=bash
 # Helpers for lgbench's shell tests; source after tests/testlib.sh.
-LGBENCH=${LGBENCH:-build/bench/lgbench}
-LGRUN=${LGRUN:-build/tools/lgrun}
+LGBENCH=${LGBENCH:-$BUILD/bench/lgbench}
+LGRUN=${LGRUN:-$BUILD/tools/lgrun}
 
 # csv_problems FILE [MODE]: print one line per summary record of lgbench CSV
 # output that is not a success with positive ops/s and ordered figures

@@ -44,7 +44,7 @@
 
 #include "lgtrace.h"
 #include "lgtrace.skel.h"
-#include "../lib/src/area_registry.h"
+#include <lgalloc/registry.h>
 
 #define EXIT_USAGE	       2
 #define EXIT_NOEXEC	       126

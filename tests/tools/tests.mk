@@ -1,0 +1,20 @@
+# SPDX-License-Identifier: MIT
+# The tools' suites: lgrun and lgtrace end to end (root, cgroups, BPF), with
+# lgtrace's workload program.
+
+# The workload links the static library: its USDT probe and registry are
+# then in the executable itself; the shared variant covers the
+# liblgalloc.so path.  Both use liburing themselves (LIB_LDLIBS).
+LGTRACE_WORK := $(BUILD)/tests/tools/lgtrace_work
+
+$(LGTRACE_WORK): tests/tools/lgtrace_work.c $(LIB_A)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS)
+
+$(LGTRACE_WORK)-shared: tests/tools/lgtrace_work.c $(LIB_SO)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< -o $@ $(ALL_LDFLAGS) \
+		-L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -llgalloc $(LIB_LDLIBS)
+
+INTEGRATION_TESTS += tests/tools/lgrun_test.sh tests/tools/lgtrace_test.sh
+INTEGRATION_DEPS += $(LGRUN) $(LGTRACE) $(LGTRACE_WORK) $(LGTRACE_WORK)-shared
