@@ -43,8 +43,8 @@ extern "C" {
 #define LGALLOC_STRINGIFY_(x) #x
 #define LGALLOC_STRINGIFY(x)  LGALLOC_STRINGIFY_(x)
 /* "MAJOR.MINOR.PATCH" */
-#define LGALLOC_VERSION_STRING                                                                     \
-	LGALLOC_STRINGIFY(LGALLOC_VERSION_MAJOR)                                                   \
+#define LGALLOC_VERSION_STRING                                                                               \
+	LGALLOC_STRINGIFY(LGALLOC_VERSION_MAJOR)                                                             \
 	"." LGALLOC_STRINGIFY(LGALLOC_VERSION_MINOR) "." LGALLOC_STRINGIFY(LGALLOC_VERSION_PATCH)
 
 #define LGALLOC_MIN_CLASS   21 /* log2 of the smallest region, 2 MiB */
