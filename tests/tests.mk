@@ -15,6 +15,7 @@ include tests/lib/tests.mk
 include tests/common/tests.mk
 include tests/tools/tests.mk
 include tests/bench/tests.mk
+include tests/docs/tests.mk
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)
