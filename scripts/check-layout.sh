@@ -29,14 +29,20 @@ if [ $# -ne 1 ] || [ ! -d "$1" ]; then
 	exit 2
 fi
 build=${1%/}
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 # "GROUP OBJECT" for every object of the build, the group being the
-# directory that names the object's job.
+# directory that names the object's job.  An object whose source is gone
+# (left behind by a rename) is skipped.
 list_objects() {
 	local o rel
 	find "$build" -name '*.o' ! -name '*.bpf.o' | sort | while read -r o; do
 		rel=${o#"$build"/}
 		rel=${rel#obj/}
+		if [ ! -e "$root/${rel%.o}.c" ]; then
+			echo "check-layout: skipping $o: no ${rel%.o}.c (stale object?)" >&2
+			continue
+		fi
 		case $rel in
 		lib/src/*) echo "lib $o" ;;
 		common/*) echo "common $o" ;;
@@ -67,6 +73,16 @@ fi
 list_symbols <<<"$objects" | awk -v verbose="$verbose" '
 function short(o) { sub(/.*\//, "", o); sub(/\.o$/, "", o); return o }
 function add(list, item) { return index(" " list " ", " " item " ") ? list : (list == "" ? item : list " " item) }
+function sorted(list, n, a, i, j, t, out) {
+	n = split(list, a, " ")
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && a[j - 1] > a[j]; j--) {
+			t = a[j]; a[j] = a[j - 1]; a[j - 1] = t
+		}
+	for (i = 1; i <= n; i++)
+		out = out (i > 1 ? " " : "") a[i]
+	return out
+}
 function fail(msg) { fails = fails "FAIL: " msg "\n" }
 # Depth-first search over the library arrows; every back edge closes a
 # cycle: the stack from its target up to here.
@@ -130,6 +146,7 @@ END {
 	nf = split(libfiles, files, " ")
 	for (i = 1; i <= nf; i++) {
 		f = files[i]
+		lib_to[f] = sorted(lib_to[f])
 		printf "  %-14s -> %s\n", f, lib_to[f] == "" ? "(none)" : lib_to[f]
 		if (verbose) {
 			nt = split(lib_to[f], t, " ")
@@ -143,6 +160,7 @@ END {
 		g = gl[m]
 		if (gto[g] == "")
 			continue
+		gto[g] = sorted(gto[g])
 		printf "  %-14s -> %s\n", g, gto[g]
 		if (verbose) {
 			nt = split(gto[g], t, " ")
