@@ -4,7 +4,7 @@
 # object that leaves a symbol undefined (nm -u) which another object
 # defines depends on that object.
 #
-#   scripts/check-layout.sh [-v] BUILD_DIR
+#   scripts/check-layout.sh [-v] [-s SRC_DIR] BUILD_DIR
 #
 # Prints the library's file-to-file arrows (lib/src/*.o) and the arrows
 # between groups of objects, then checks that
@@ -15,25 +15,32 @@
 #     references nothing defined in bench/ or tools/;
 #   - the programs (bench/, each tools/<tool>/) reference nothing of each
 #     other's; objects directly under tools/ are shared by the tools.
-# -v also lists the symbols behind each arrow.  Exit status 1 names every
-# broken rule, 2 is a usage error.
+# -v also lists the symbols behind each arrow.  An object whose source is
+# not in SRC_DIR (default: this script's tree) is left over from a rename
+# and skipped.  Exit status 1 names every broken rule, 2 is a usage error.
 set -euo pipefail
 
-verbose=0
-if [ "${1:-}" = -v ]; then
-	verbose=1
-	shift
-fi
-if [ $# -ne 1 ] || [ ! -d "$1" ]; then
-	echo "usage: $0 [-v] BUILD_DIR" >&2
+usage() {
+	echo "usage: $0 [-v] [-s SRC_DIR] BUILD_DIR" >&2
 	exit 2
+}
+verbose=0
+root=$(cd "$(dirname "$0")/.." && pwd)
+while getopts vs: opt; do
+	case $opt in
+	v) verbose=1 ;;
+	s) root=$OPTARG ;;
+	*) usage ;;
+	esac
+done
+shift $((OPTIND - 1))
+if [ $# -ne 1 ] || [ ! -d "$1" ]; then
+	usage
 fi
 build=${1%/}
-root=$(cd "$(dirname "$0")/.." && pwd)
 
 # "GROUP OBJECT" for every object of the build, the group being the
-# directory that names the object's job.  An object whose source is gone
-# (left behind by a rename) is skipped.
+# directory that names the object's job.
 list_objects() {
 	local o rel
 	find "$build" -name '*.o' ! -name '*.bpf.o' | sort | while read -r o; do
