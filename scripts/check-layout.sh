@@ -9,7 +9,8 @@
 # Prints the library's file-to-file arrows (lib/src/*.o) and the arrows
 # between groups of objects, then checks that
 #   - the library's files have no call cycle;
-#   - only os.o makes the memory system calls (mmap, munmap, madvise);
+#   - only os.o makes the memory system calls (mmap, munmap, madvise), and
+#     only init.o installs fork handlers (pthread_atfork);
 #   - the library references no other group;
 #   - common/ (the helper layer, $BUILD/common or $BUILD/obj/common)
 #     references nothing defined in bench/ or tools/;
@@ -126,9 +127,10 @@ $3 == "U" { nu++; ug[nu] = $1; uo[nu] = $2; us[nu] = $4 }
 END {
 	for (i = 1; i <= nu; i++) {
 		g = ug[i]; o = uo[i]; s = us[i]
-		if (g == "lib" && (s == "mmap" || s == "munmap" || s == "madvise") && short(o) != "os") {
+		if (g == "lib" && (s == "mmap" || s == "munmap" || s == "madvise") && short(o) != "os")
 			fail(short(o) ".o calls " s "(): the library reaches the kernel through os.c")
-		}
+		if (g == "lib" && s == "pthread_atfork" && short(o) != "init")
+			fail(short(o) ".o calls pthread_atfork(): subsystems register their fork hooks with init.c")
 		if (!(s in def))
 			continue
 		n = split(def[s], d, SUBSEP)

@@ -2,9 +2,9 @@
 # SPDX-License-Identifier: MIT
 # The dependency arrows, read from the objects by scripts/check-layout.sh:
 # on this build (library files without a call cycle, memory system calls
-# only in os.c, nothing from common/ up to bench/ or tools/, no program
-# using another's code), and on made-up trees that break each kind of rule,
-# which it must reject.
+# only in os.c, fork handlers only from init.c, nothing from common/ up to
+# bench/ or tools/, no program using another's code), and on made-up trees
+# that break each kind of rule, which it must reject.
 . "$(dirname "$0")/../testlib.sh"
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -50,6 +50,12 @@ object mman lib/src/os 'int os(void) { return 0; }'
 object mman lib/src/area '#include <sys/mman.h>
 int area(void *p) { return madvise(p, 4096, MADV_DONTNEED); }'
 rejects "madvise outside os.c is found" mman "FAIL: area.o calls madvise()"
+
+object atfork lib/src/os 'int os(void) { return 0; }'
+object atfork lib/src/prefetch '#include <pthread.h>
+static void h(void) {}
+int prefetch(void) { return pthread_atfork(h, h, h); }'
+rejects "pthread_atfork outside init.c is found" atfork "FAIL: prefetch.o calls pthread_atfork()"
 
 object groups lib/src/os 'int os(void) { return 0; }'
 object groups common/helper 'int bench_only(void); int helper(void) { return bench_only(); }'
