@@ -42,7 +42,7 @@ struct lg_subsystem {
 void lg_init_register(const struct lg_subsystem *s);
 
 #define LG_SUBSYSTEM(s)                                                                                      \
-	__attribute__((constructor)) static void s##_register(void)                                         \
+	__attribute__((constructor)) static void s##_register(void)                                          \
 	{                                                                                                    \
 		lg_init_register(&(s));                                                                      \
 	}
