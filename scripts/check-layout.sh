@@ -43,21 +43,23 @@ build=${1%/}
 # "GROUP OBJECT" for every object of the build, the group being the
 # directory that names the object's job.
 list_objects() {
-	local o rel
+	local o rel group
 	find "$build" -name '*.o' ! -name '*.bpf.o' | sort | while read -r o; do
 		rel=${o#"$build"/}
 		rel=${rel#obj/}
-		if [ ! -e "$root/${rel%.o}.c" ]; then
-			echo "check-layout: skipping $o: no ${rel%.o}.c (stale object?)" >&2
-			continue
-		fi
 		case $rel in
-		lib/src/*) echo "lib $o" ;;
-		common/*) echo "common $o" ;;
-		bench/*) echo "bench $o" ;;
-		tools/*/*) echo "tools/$(echo "$rel" | cut -d/ -f2) $o" ;;
-		tools/*) echo "tools $o" ;;
+		lib/src/*) group=lib ;;
+		common/*) group=common ;;
+		bench/*) group=bench ;;
+		tools/*/*) group=tools/$(echo "$rel" | cut -d/ -f2) ;;
+		tools/*) group=tools ;;
+		*) continue ;;
 		esac
+		if [ -e "$root/${rel%.o}.c" ]; then
+			echo "$group $o"
+		else
+			echo "check-layout: skipping $o: no ${rel%.o}.c (stale object?)" >&2
+		fi
 	done
 }
 
