@@ -7,10 +7,11 @@
  * stealing, the locked refill) lives in the slow path below.
  */
 #include <errno.h>
-#include <sys/mman.h>
+#include <pthread.h>
 
-#include "prefetch.h"
-#include "region_stack.h"
+#include "area.h"
+#include "config.h"
+#include "os.h"
 #include "size_class.h"
 #include "tcache.h"
 
@@ -125,7 +126,7 @@ static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t
 
 	if (atomic_load_explicit(&lg_settings.eager_return, lg_relaxed)) {
 		/* Best effort: a region that stays resident is still valid. */
-		if (lg_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED) == 0)
+		if (lg_os_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED) == 0)
 			lg_owner_inc(&tc->cls[ci].n.clear_eager_total, 1);
 	}
 	lg_pool_push(&cls->dirty, idx);
@@ -161,16 +162,4 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 		return 0;
 	}
 	return deallocate_global(tc, ci, idx);
-}
-
-LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len)
-{
-	unsigned ci;
-	char *addr;
-	size_t alen;
-	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
-
-	if (err <= 0)
-		return err;
-	return lg_advise(addr, alen, MADV_WILLNEED);
 }

@@ -2,17 +2,15 @@
 /* Areas: mapping, growth, transparent huge pages, announcing to tracers. */
 #include <errno.h>
 #include <stdio.h>
-#include <sys/mman.h>
 #include <sys/sdt.h>
-#include <unistd.h>
 
-#include "region_stack.h"
+#include "area.h"
+#include "classes.h"
+#include "config.h"
+#include "os.h"
 #include "size_class.h"
 
-int lg_advise(void *addr, size_t len, int advice)
-{
-	return madvise(addr, len, advice) ? -errno : 0;
-}
+#define LG_FIRST_AREA_BYTES (32UL << 20)
 
 size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener)
 {
@@ -24,34 +22,20 @@ size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener)
 	return last_regions + (grow > initial ? grow : initial);
 }
 
-/*
- * Reserve @len bytes aligned to 2 MiB, so that every region can be backed
- * by transparent huge pages whatever placement the kernel picks: map 2 MiB
- * more than needed and trim both ends.  MAP_NORESERVE lets a class larger
- * than RAM plus swap be reserved; pages are committed only when touched.
- */
+/* 2 MiB aligned, so that every region can be backed by transparent huge
+ * pages; reserved, not committed, so that a class larger than RAM plus
+ * swap can be mapped. */
 static char *map_aligned(size_t len)
 {
-	size_t span = len + LG_MIN_ALIGN;
-	char *raw, *base;
+	void *base;
 
-	if (span < len)
-		return NULL;
-	raw = mmap(NULL, span, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-	if (raw == MAP_FAILED)
-		return NULL;
-	base = (char *)(((uintptr_t)raw + LG_MIN_ALIGN - 1) & ~(LG_MIN_ALIGN - 1));
-	if (base > raw)
-		munmap(raw, (size_t)(base - raw));
-	if (raw + span > base + len)
-		munmap(base + len, (size_t)(raw + span - (base + len)));
-	return base;
+	return lg_os_reserve_aligned(len, LG_MIN_ALIGN, &base) ? NULL : base;
 }
 
 static void advise_hugepage(char *base, size_t len)
 {
 	static atomic_flag warned = ATOMIC_FLAG_INIT;
-	int err = lg_advise(base, len, MADV_HUGEPAGE);
+	int err = lg_os_advise(base, len, MADV_HUGEPAGE);
 
 	if (err && !atomic_flag_test_and_set_explicit(&warned, lg_relaxed))
 		fprintf(stderr,
@@ -80,7 +64,7 @@ int lg_area_refill(unsigned ci, void **region)
 	len = n << shift;
 	first = lg_regions_register(base, n, ci);
 	if (!first) {
-		munmap(base, len);
+		lg_os_unmap(base, len);
 		return -ENOMEM;
 	}
 	/* Announce the area to lgtrace before the hugepage advice, whose

@@ -5,11 +5,14 @@
  * advising each MADV_FREE so the kernel may reclaim it lazily.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
-#include <sys/mman.h>
 #include <time.h>
 
-#include "region_stack.h"
+#include "background.h"
+#include "classes.h"
+#include "init.h"
+#include "os.h"
 #include "size_class.h"
 
 static struct {
@@ -21,8 +24,6 @@ static struct {
 	long interval_ms;  /* 0: no worker */
 	long clear_bytes;
 } bg = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static pthread_once_t bg_once = PTHREAD_ONCE_INIT;
 
 static void bg_init(void)
 {
@@ -49,9 +50,9 @@ static void clear_class(unsigned ci, long clear_bytes)
 		char *base = lg_region_get(idx)->base;
 		int adv = atomic_load_explicit(&advice, lg_relaxed);
 		/* MADV_FREE needs Linux 4.5; older kernels get MADV_DONTNEED. */
-		if (lg_advise(base, size, adv) == -EINVAL && adv == MADV_FREE) {
+		if (lg_os_advise(base, size, adv) == -EINVAL && adv == MADV_FREE) {
 			atomic_store_explicit(&advice, MADV_DONTNEED, lg_relaxed);
-			lg_advise(base, size, MADV_DONTNEED);
+			lg_os_advise(base, size, MADV_DONTNEED);
 		}
 		lg_pool_push(&cls->clean, idx);
 		lg_shared_inc(&cls->clear_slow_total, 1);
@@ -113,32 +114,43 @@ static int start_worker(void)
 	return 0;
 }
 
-void lg_background_fork_lock(void)
+static void fork_lock(void)
 {
 	pthread_mutex_lock(&bg.lock);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&bg.lock);
 }
 
 /* The child has no worker thread: it starts with none, whatever the parent
  * runs, and a later configuration starts one afresh.  The condition
  * variable may have had the parent's worker as a waiter: make a new one. */
-void lg_background_fork_unlock(bool child)
+static void fork_child(void)
 {
-	if (child) {
-		bg.running = false;
-		bg.interval_ms = 0;
-		bg.reconfigured = false;
-		bg_init();
-	}
+	bg.running = false;
+	bg.interval_ms = 0;
+	bg.reconfigured = false;
+	bg_init();
 	pthread_mutex_unlock(&bg.lock);
 }
 
-/* Called under the configuration lock, so calls never overlap. */
+static const struct lg_subsystem background_subsystem = {
+	.rank = LG_RANK_BACKGROUND,
+	.init = bg_init,
+	.prepare = fork_lock,
+	.parent = fork_parent,
+	.child = fork_child,
+};
+LG_SUBSYSTEM(background_subsystem);
+
+/* lg_init() has run bg_init(): lgalloc_configure() calls it first. */
 int lg_background_configure(long interval_ms, long clear_bytes)
 {
 	bool join = false;
 	int err = 0;
 
-	pthread_once(&bg_once, bg_init);
 	pthread_mutex_lock(&bg.lock);
 	long interval = interval_ms == -1 ? bg.interval_ms : interval_ms;
 	if (interval > 0 && !bg.running) {

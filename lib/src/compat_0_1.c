@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "lgalloc_internal.h"
+#include "config.h"
 
 struct lgalloc_config_0_1 {
 	int enabled;

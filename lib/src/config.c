@@ -1,13 +1,12 @@
 // SPDX-License-Identifier: MIT
-/* Settings, configuration and the per-class state they govern. */
+/* The settings and lgalloc_configure(), which validates and applies them. */
 #include <errno.h>
+#include <pthread.h>
 
-#include "lgalloc_internal.h"
+#include "background.h"
+#include "config.h"
+#include "init.h"
 #include "prefetch.h"
-
-struct lg_class lg_classes[LGALLOC_NUM_CLASSES] = {
-	[0 ... LGALLOC_NUM_CLASSES - 1] = {.refill_lock = PTHREAD_MUTEX_INITIALIZER},
-};
 
 struct lg_settings lg_settings = {
 	.enabled = 0,
@@ -20,15 +19,23 @@ struct lg_settings lg_settings = {
  * call are not interleaved with another's. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 
-void lg_config_fork_lock(void)
+static void fork_lock(void)
 {
 	pthread_mutex_lock(&config_lock);
 }
 
-void lg_config_fork_unlock(void)
+static void fork_unlock(void)
 {
 	pthread_mutex_unlock(&config_lock);
 }
+
+static const struct lg_subsystem config_subsystem = {
+	.rank = LG_RANK_CONFIG,
+	.prepare = fork_lock,
+	.parent = fork_unlock,
+	.child = fork_unlock,
+};
+LG_SUBSYSTEM(config_subsystem);
 
 /* Exported as the LGALLOC_0.2 (default) versions of lgalloc_config_init and
  * lgalloc_configure, for the struct with prefetch_workers; the 0.1 ones are
@@ -91,7 +98,7 @@ LG_EXPORT int lg_configure_0_2(const struct lgalloc_config *c)
 
 	if (!c || !validate(c))
 		return -EINVAL;
-	lg_fork_register();
+	lg_init();
 	pthread_mutex_lock(&config_lock);
 	/* The worker is the one part that can fail (thread creation): do it
 	 * first so that a failure applies nothing. */

@@ -36,6 +36,8 @@
 #define lg_sc_or(order) (order)
 #endif
 
+#define LG_DEQUE_CAP 256 /* hard cap on one thread's cache of one class */
+
 struct lg_deque {
 	_Atomic int64_t top; /* thieves' end */
 	char pad0[LG_CACHELINE - sizeof(int64_t)];

@@ -19,6 +19,11 @@
 
 #include "region_table.h"
 
+struct lg_pool {
+	_Atomic uint64_t head; /* generation << 32 | region index */
+	_Atomic size_t count;  /* regions in the pool (never below the truth) */
+} __attribute__((aligned(LG_CACHELINE)));
+
 #define LG_GEN_ONE ((uint64_t)1 << 32)
 
 static inline void lg_pool_push(struct lg_pool *pool, uint32_t idx)

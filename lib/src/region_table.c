@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* Region descriptors, the address map and the area registry. */
+#include <pthread.h>
 #include <stdlib.h>
 
+#include "init.h"
 #include "lgalloc/registry.h"
 #include "region_table.h"
 #include "size_class.h"
@@ -24,15 +26,23 @@ LG_EXPORT struct lgalloc_area_registry lgalloc_area_registry = {
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_index = 1; /* under table_lock; 0 means "none" */
 
-void lg_table_fork_lock(void)
+static void fork_lock(void)
 {
 	pthread_mutex_lock(&table_lock);
 }
 
-void lg_table_fork_unlock(void)
+static void fork_unlock(void)
 {
 	pthread_mutex_unlock(&table_lock);
 }
+
+static const struct lg_subsystem table_subsystem = {
+	.rank = LG_RANK_TABLE,
+	.prepare = fork_lock,
+	.parent = fork_unlock,
+	.child = fork_unlock,
+};
+LG_SUBSYSTEM(table_subsystem);
 
 static bool ensure_chunks(uint32_t first, size_t n)
 {

@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "region_stack.h"
 #include "size_class.h"
 #include "tcache.h"
 
@@ -36,13 +35,14 @@ static void add_thread(struct lg_tcache *tc, void *arg)
 			s->thread_regions += lg_deque_size(dq);
 	}
 }
+
 LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 {
 	if (!out)
 		return -EINVAL;
 	memset(out, 0, sizeof(*out));
-	/* Exited threads fold their counters into lg_classes under the same
-	 * lock, so no count is seen twice or missed. */
+	/* Exited threads fold their counters into the class totals under the
+	 * same lock, so no count is seen twice or missed. */
 	lg_tcache_for_each(add_thread, out);
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
 		struct lgalloc_class_stats *s = &out->classes[ci];
@@ -57,7 +57,7 @@ LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 		s->slow_path = load(&cls->slow_path);
 		s->refill = load(&cls->refill);
 		s->clear_slow_total = load(&cls->clear_slow_total);
-		add_counts(s, &cls->folded, &lg_prefetch_totals[ci]);
+		add_counts(s, &cls->folded, &lg_prefetch_folded[ci]);
 	}
 	return 0;
 }

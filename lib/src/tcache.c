@@ -2,8 +2,7 @@
 /* Thread-cache registry: creation, reuse, stealing, and thread exit. */
 #include <stdlib.h>
 
-#include "prefetch.h"
-#include "region_stack.h"
+#include "init.h"
 #include "tcache.h"
 
 __thread struct lg_tcache *lg_tls __attribute__((tls_model("initial-exec")));
@@ -11,7 +10,6 @@ __thread struct lg_tcache *lg_tls __attribute__((tls_model("initial-exec")));
 static pthread_mutex_t registry_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct lg_tcache *_Atomic registry_head;
 static pthread_key_t exit_key;
-static pthread_once_t exit_key_once = PTHREAD_ONCE_INIT;
 static bool exit_key_ok;
 
 static void tcache_detach(void *arg);
@@ -21,22 +19,30 @@ static void exit_key_init(void)
 	exit_key_ok = pthread_key_create(&exit_key, tcache_detach) == 0;
 }
 
-void lg_registry_fork_lock(void)
+static void fork_lock(void)
 {
 	pthread_mutex_lock(&registry_lock);
 }
 
-void lg_registry_fork_unlock(void)
+static void fork_unlock(void)
 {
 	pthread_mutex_unlock(&registry_lock);
 }
+
+static const struct lg_subsystem tcache_subsystem = {
+	.rank = LG_RANK_TCACHE,
+	.init = exit_key_init,
+	.prepare = fork_lock,
+	.parent = fork_unlock,
+	.child = fork_unlock,
+};
+LG_SUBSYSTEM(tcache_subsystem);
 
 struct lg_tcache *lg_tcache_attach(void)
 {
 	struct lg_tcache *tc;
 
-	lg_fork_register();
-	pthread_once(&exit_key_once, exit_key_init);
+	lg_init();
 	if (!exit_key_ok)
 		return NULL;
 	pthread_mutex_lock(&registry_lock);
@@ -102,25 +108,15 @@ void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg)
 	pthread_mutex_unlock(&registry_lock);
 }
 
-/* Add every counter of @from (@n of them) into @into and clear @from. */
-static void fold(_Atomic size_t *into, _Atomic size_t *from, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		lg_shared_inc(&into[i], atomic_load_explicit(&from[i], lg_relaxed));
-		atomic_store_explicit(&from[i], 0, lg_relaxed);
-	}
-}
-
-#define FOLD(into, from)                                                                                     \
-	fold((_Atomic size_t *)(into), (_Atomic size_t *)(from), sizeof(*(from)) / sizeof(size_t))
-
-/* Thread exit: the cache's regions go to the dirty pool, its counters into
- * the class totals, and the cache is parked for reuse. */
+/* Thread exit: the other subsystems' exit hooks run (prefetch.c counts
+ * what the thread's ring still holds), the cache's regions go to the dirty
+ * pool, its counters into the class totals, and the cache is parked for
+ * reuse. */
 static void tcache_detach(void *arg)
 {
 	struct lg_tcache *tc = arg;
 
-	lg_prefetch_thread_exit(tc);
+	lg_init_thread_exit(tc);
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
 		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
 		uintptr_t v;
@@ -129,10 +125,8 @@ static void tcache_detach(void *arg)
 			lg_pool_push(&lg_classes[ci].dirty, lg_map_lookup((void *)v, &(unsigned){0}));
 	}
 	pthread_mutex_lock(&registry_lock);
-	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
-		FOLD(&lg_classes[ci].folded, &tc->cls[ci].n);
-		FOLD(&lg_prefetch_totals[ci], &tc->pf[ci]);
-	}
+	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++)
+		lg_class_fold(ci, &tc->cls[ci].n, &tc->pf[ci]);
 	tc->in_use = false;
 	pthread_mutex_unlock(&registry_lock);
 	lg_tls = NULL;

@@ -9,8 +9,8 @@
 #ifndef LGALLOC_TCACHE_H
 #define LGALLOC_TCACHE_H
 
+#include "classes.h"
 #include "deque.h"
-#include "lgalloc_internal.h"
 
 struct lg_tclass {
 	_Atomic(struct lg_deque *) dq; /* created on first use */
@@ -28,6 +28,14 @@ struct lg_tcache {
 /* initial-exec: one TLS load on the fast path, no __tls_get_addr call. */
 extern __thread struct lg_tcache *lg_tls __attribute__((tls_model("initial-exec")));
 
+/* Give the calling thread a cache (a parked one, or a new one) and set
+ * lg_tls; NULL when out of memory.  Use lg_tcache_get(). */
+struct lg_tcache *lg_tcache_attach(void);
+
+/* Create the deque of class @ci in the owner's cache; NULL on ENOMEM.  Use
+ * lg_tcache_deque(). */
+struct lg_deque *lg_tcache_deque_create(struct lg_tcache *tc, unsigned ci);
+
 /* The calling thread's cache, created (or a parked one reused) on first
  * use; NULL when out of memory. */
 static inline struct lg_tcache *lg_tcache_get(void)
@@ -35,7 +43,6 @@ static inline struct lg_tcache *lg_tcache_get(void)
 	struct lg_tcache *tc = lg_tls;
 	if (lg_likely(tc))
 		return tc;
-	struct lg_tcache *lg_tcache_attach(void);
 	return lg_tcache_attach();
 }
 
@@ -47,7 +54,6 @@ static inline struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci
 
 	if (lg_likely(dq))
 		return dq;
-	struct lg_deque *lg_tcache_deque_create(struct lg_tcache * tc, unsigned ci);
 	return lg_tcache_deque_create(tc, ci);
 }
 
@@ -55,7 +61,7 @@ static inline struct lg_deque *lg_tcache_deque(struct lg_tcache *tc, unsigned ci
 uintptr_t lg_tcache_steal(struct lg_tcache *self, unsigned ci);
 
 /* Run @fn on every cache under the registry lock (exited threads' counters
- * are folded into lg_classes under the same lock). */
+ * are folded into the class totals under the same lock). */
 void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg);
 
 #endif /* LGALLOC_TCACHE_H */

@@ -8,9 +8,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 
+#include "area.h"
 #include "test_util.h"
-
-size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener);
 
 /* Areas of a class, in regions, for a dampener: the rule of lgalloc 0.7.0. */
 static void test_growth_rule(void **state)

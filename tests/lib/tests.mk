@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: MIT
 # The library's suites: cmocka unit tests (tests/lib/test_*.c, linked with
 # the static library, private headers allowed), the install and ABI test,
-# and asynchronous prefetch on swapped memory under lgrun.
+# asynchronous prefetch on swapped memory under lgrun, and the layout
+# (scripts/check-layout.sh: no call cycle in the library).
 
 LIB_TEST_CFLAGS := -Ilib/include -Ilib/src
 
@@ -17,5 +18,5 @@ $(PREFETCH_SWAP_WORKLOAD): tests/lib/prefetch_swap_workload.c lib/include/lgallo
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS)
 
-INTEGRATION_TESTS += tests/lib/install_test.sh tests/lib/prefetch_swap_test.sh
+INTEGRATION_TESTS += tests/lib/install_test.sh tests/lib/prefetch_swap_test.sh tests/lib/layout_test.sh
 INTEGRATION_DEPS += lib $(PREFETCH_SWAP_WORKLOAD) $(LGRUN)

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 /*
+ * Prefetch hints: lgalloc_prefetch() advises MADV_WILLNEED at once;
  * lgalloc_prefetch_async(), lgalloc_prefetch_submit() and
- * lgalloc_prefetch_wait(): MADV_WILLNEED hints queued on a per-thread
- * io_uring.
+ * lgalloc_prefetch_wait() queue the same hint on a per-thread io_uring.
  *
  * Each thread that hints gets its own ring, so queueing takes no lock and
  * only the owner touches the ring and writes its counters.  Every request
@@ -15,11 +15,14 @@
  * synchronously instead: the caller pays for it, which is the
  * back-pressure.  lgalloc_prefetch_wait() looks for ranges in the table.
  */
+#include <errno.h>
 #include <liburing.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/mman.h>
 
+#include "init.h"
+#include "os.h"
 #include "prefetch.h"
 #include "tcache.h"
 
@@ -64,7 +67,28 @@ static __thread struct pf_thread pf_tls __attribute__((tls_model("initial-exec")
 /* Every open ring, so that a forked child can close the copies it inherits. */
 static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ring *rings;
-static pthread_once_t atfork_once = PTHREAD_ONCE_INIT;
+
+/*
+ * Check a prefetch request as lgalloc_prefetch() documents it.  Returns 1
+ * with the page-aligned range to advise in *addr, *alen and the region's
+ * class in *ci; 0 for an empty range (nothing to do); or -EINVAL / -ERANGE.
+ */
+static int prefetch_range(struct lgalloc_handle h, size_t offset, size_t len, unsigned *ci, char **addr,
+			  size_t *alen)
+{
+	if ((h.ptr || h.len) && !lg_handle_region(h, ci))
+		return -EINVAL;
+	if (offset > h.len || len > h.len - offset)
+		return -ERANGE;
+	if (len == 0)
+		return 0;
+
+	uintptr_t start = (uintptr_t)h.ptr + offset;
+	uintptr_t page = start & ~(LG_PAGE_SIZE - 1);
+	*addr = (char *)page;
+	*alen = start + len - page;
+	return 1;
+}
 
 void lg_prefetch_configure(int mode, long depth, long workers)
 {
@@ -102,15 +126,13 @@ static void report_eperm(int err)
 	report_fallback(why, err);
 }
 
-struct lg_prefetch_counters lg_prefetch_totals[LGALLOC_NUM_CLASSES];
-
 enum pf_counter { PF_SYNC, PF_ASYNC, PF_COMPLETED, PF_FAILED };
 
 /* A thread with a cache counts in its own counters; one without shares the
- * totals. */
+ * class totals. */
 static void count(struct lg_tcache *tc, unsigned ci, enum pf_counter which, size_t n)
 {
-	struct lg_prefetch_counters *pc = tc ? &tc->pf[ci] : &lg_prefetch_totals[ci];
+	struct lg_prefetch_counters *pc = tc ? &tc->pf[ci] : &lg_prefetch_folded[ci];
 	_Atomic size_t *c[] = {&pc->sync, &pc->async, &pc->completed, &pc->failed};
 
 	if (tc)
@@ -122,7 +144,7 @@ static void count(struct lg_tcache *tc, unsigned ci, enum pf_counter which, size
 static void hint_sync(struct lg_tcache *tc, unsigned ci, char *addr, size_t len)
 {
 	count(tc, ci, PF_SYNC, 1);
-	count(tc, ci, lg_advise(addr, len, MADV_WILLNEED) ? PF_FAILED : PF_COMPLETED, 1);
+	count(tc, ci, lg_os_advise(addr, len, MADV_WILLNEED) ? PF_FAILED : PF_COMPLETED, 1);
 }
 
 static inline struct pf_hint *hint_slot(struct pf_ring *r, uint64_t seq)
@@ -179,17 +201,17 @@ static void ring_close(struct pf_ring *r)
  * parent's threads go on using: it closes its copies.  The forking thread's
  * hints are dropped, the other threads do not exist in the child.
  */
-static void atfork_prepare(void)
+static void fork_lock(void)
 {
 	pthread_mutex_lock(&rings_lock);
 }
 
-static void atfork_parent(void)
+static void fork_parent(void)
 {
 	pthread_mutex_unlock(&rings_lock);
 }
 
-static void atfork_child(void)
+static void fork_child(void)
 {
 	struct pf_ring *r = pf_tls.ring, *next;
 
@@ -202,11 +224,6 @@ static void atfork_child(void)
 	}
 	rings = NULL;
 	pthread_mutex_unlock(&rings_lock);
-}
-
-static void atfork_init(void)
-{
-	pthread_atfork(atfork_prepare, atfork_parent, atfork_child);
 }
 
 static bool madvise_supported(struct io_uring *ring)
@@ -255,7 +272,6 @@ static struct pf_ring *ring_open(void)
 		pf_tls.retry_in--;
 		return NULL;
 	}
-	pthread_once(&atfork_once, atfork_init);
 	/* The kernel makes the CQ twice the SQ: one hint slot per CQ entry. */
 	r = calloc(1, sizeof(*r) + 2 * depth * sizeof(r->hints[0]));
 	if (!r) {
@@ -335,6 +351,18 @@ static bool queue(struct pf_ring *r, struct lg_tcache *tc, unsigned ci, char *ad
 	return true;
 }
 
+LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len)
+{
+	unsigned ci;
+	char *addr;
+	size_t alen;
+	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+
+	if (err <= 0)
+		return err;
+	return lg_os_advise(addr, alen, MADV_WILLNEED);
+}
+
 LG_EXPORT int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset, size_t len)
 {
 	struct lg_tcache *tc;
@@ -342,7 +370,7 @@ LG_EXPORT int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0)
 		return err;
@@ -405,7 +433,7 @@ LG_EXPORT int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset,
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = lg_prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0 || !r || !tc)
 		return err < 0 ? err : 0;
@@ -422,7 +450,9 @@ LG_EXPORT int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset,
 	}
 }
 
-void lg_prefetch_thread_exit(struct lg_tcache *tc)
+/* Thread exit, before the counters are folded: count what the thread's
+ * ring still holds and close it. */
+static void thread_exit(struct lg_tcache *tc)
 {
 	struct pf_ring *r = pf_tls.ring;
 
@@ -446,3 +476,12 @@ void lg_prefetch_thread_exit(struct lg_tcache *tc)
 	ring_close(r);
 	pthread_mutex_unlock(&rings_lock);
 }
+
+static const struct lg_subsystem prefetch_subsystem = {
+	.rank = LG_RANK_PREFETCH,
+	.prepare = fork_lock,
+	.parent = fork_parent,
+	.child = fork_child,
+	.thread_exit = thread_exit,
+};
+LG_SUBSYSTEM(prefetch_subsystem);

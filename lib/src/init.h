@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The subsystems' life cycle, run from one place.  Each file that owns a
+ * lock or per-thread state describes its hooks in a struct lg_subsystem
+ * and registers it with LG_SUBSYSTEM (when the library is loaded); init.c
+ * calls them:
+ *   init         once, on the first lgalloc_configure() or thread cache;
+ *   prepare      before fork(), in rank order: take the subsystem's locks;
+ *   parent/child after fork(), in reverse rank order: release them (the
+ *                child also drops what belongs to threads it does not have);
+ *   thread_exit  when a thread with a cache exits, before its counters are
+ *                folded into the class totals.
+ * Any hook may be NULL.  Only init.c calls pthread_atfork.
+ */
+#ifndef LGALLOC_INIT_H
+#define LGALLOC_INIT_H
+
+/* The library's lock order, outermost first: a thread holding one of these
+ * locks takes only locks of a later rank. */
+enum lg_rank {
+	LG_RANK_CONFIG,	    /* config.c: lgalloc_configure() */
+	LG_RANK_BACKGROUND, /* background.c: the worker's settings */
+	LG_RANK_CLASSES,    /* classes.c: each class's refill lock */
+	LG_RANK_TABLE,	    /* region_table.c: descriptors, map, registry */
+	LG_RANK_TCACHE,	    /* tcache.c: the thread-cache registry */
+	LG_RANK_PREFETCH,   /* prefetch.c: the list of io_uring rings */
+	LG_NUM_RANKS
+};
+
+struct lg_tcache;
+
+struct lg_subsystem {
+	enum lg_rank rank;
+	void (*init)(void);
+	void (*prepare)(void);
+	void (*parent)(void);
+	void (*child)(void);
+	void (*thread_exit)(struct lg_tcache *tc);
+};
+
+/* One subsystem per rank; @s must stay valid for the process's life. */
+void lg_init_register(const struct lg_subsystem *s);
+
+#define LG_SUBSYSTEM(s)                                                                                      \
+	__attribute__((constructor)) static void s##_register(void)                                          \
+	{                                                                                                    \
+		lg_init_register(&(s));                                                                      \
+	}
+
+/* Run every init hook and install the fork handlers, once.  Called before
+ * the library takes any lock: until then a fork can catch none. */
+void lg_init(void);
+
+void lg_init_thread_exit(struct lg_tcache *tc);
+
+#endif /* LGALLOC_INIT_H */
