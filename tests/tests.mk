@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The test suites, one directory each under tests/ (lib, tools, bench), with
-# a fragment that adds to:
+# The test suites, one directory each under tests/ (lib, common, tools,
+# bench), with a fragment that adds to:
 #   UNIT_TESTS         cmocka binaries under $(BUILD)/; also built and run
 #                      under ASan+UBSan and TSan
 #   INTEGRATION_TESTS  programs or tests/*/*.sh scripts run once, normal build
@@ -12,6 +12,7 @@
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 
 include tests/lib/tests.mk
+include tests/common/tests.mk
 include tests/tools/tests.mk
 include tests/bench/tests.mk
 

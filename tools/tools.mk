@@ -6,11 +6,8 @@
 #   lgrun    runs a command under a memory limit (cgroup v1/v2, swap file)
 #   lgtrace  CO-RE eBPF tracer of page faults, swap-ins, mmap_lock per pool
 
-TOOLS_CFLAGS := -Ilib/include -Itools -DLG_VERSION='"$(LG_VERSION)"'
-
-# Helpers shared by the tools (tools/*.c).
-TOOLS_HELPER_SRCS := $(wildcard tools/*.c)
-TOOLS_HELPER_OBJS := $(TOOLS_HELPER_SRCS:%.c=$(BUILD)/obj/%.o)
+# Helpers shared by the tools (and lgbench) are in common/ ($(COMMON_LIB)).
+TOOLS_CFLAGS := -Ilib/include $(COMMON_CFLAGS) -DLG_VERSION='"$(LG_VERSION)"'
 
 LGRUN := $(BUILD)/tools/lgrun
 LGRUN_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgrun/*.c))
@@ -34,18 +31,18 @@ lgrun: $(LGRUN)
 lgtrace: $(LGTRACE)
 
 # Objects under obj/: the binaries take the directories' names.
-$(BUILD)/obj/tools/%.o: tools/%.c $(wildcard tools/*.h tools/*/*.h) lib/include/lgalloc.h
+$(BUILD)/obj/tools/%.o: tools/%.c $(wildcard tools/*/*.h common/*.h) lib/include/lgalloc.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(TOOLS_CFLAGS) -c $< -o $@
 
-$(LGRUN): $(LGRUN_OBJS) $(TOOLS_HELPER_OBJS)
+$(LGRUN): $(LGRUN_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) -o $@ $^ $(ALL_LDFLAGS)
 
 $(LGTRACE_OBJS): TOOLS_CFLAGS += $(LIBBPF_CFLAGS) $(LGTRACE_JSON_CFLAGS) -I$(BUILD)/bpf -Ibpf
 $(LGTRACE_OBJS): bpf/lgtrace.h $(wildcard lib/include/lgalloc/*.h)
 $(filter-out $(LGTRACE_REPORT_OBJ),$(LGTRACE_OBJS)): $(LGTRACE_SKEL)
-$(LGTRACE): $(LGTRACE_OBJS) $(TOOLS_HELPER_OBJS)
+$(LGTRACE): $(LGTRACE_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS) $(LGTRACE_JSON_LIBS) -lm
 

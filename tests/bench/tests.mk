@@ -3,12 +3,10 @@
 # what X needs) and smoke runs of every mode; the paging one runs under
 # lgrun (root).
 
-BENCH_UNIT_TESTS := $(BUILD)/tests/bench/test_hist $(BUILD)/tests/bench/test_cgroup_limit
+BENCH_UNIT_TESTS := $(BUILD)/tests/bench/test_hist
 UNIT_TESTS += $(BENCH_UNIT_TESTS)
 
 $(BUILD)/tests/bench/test_hist: tests/bench/test_hist.c bench/hist.c bench/hist.h
-$(BUILD)/tests/bench/test_cgroup_limit: tests/bench/test_cgroup_limit.c bench/cgroup_limit.c bench/util.c \
-	bench/cgroup_limit.h bench/util.h
 $(BENCH_UNIT_TESTS):
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(BENCH_CFLAGS) $(filter %.c,$^) -o $@ \

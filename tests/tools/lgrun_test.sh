@@ -116,6 +116,7 @@ bad_inputs() {
 	chmod 644 "$TMP/not-executable"
 	bad_input cmd_not_executable 126 --memory 32M -- "$TMP/not-executable"
 	check help_shows_examples sh -c '"$0" --help | grep -q "^Examples:"' "$LGRUN"
+	check version_printed sh -c '"$0" --version | grep -Eqx "lgrun [0-9]+\.[0-9]+\.[0-9]+"' "$LGRUN"
 }
 
 if ! need_root lgrun_root_checks; then

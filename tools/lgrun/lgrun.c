@@ -6,7 +6,7 @@
  *   lgrun --memory 512M [--swap 4G] [--make-swap 4G] -- CMD ARGS
  *
  * The cgroup comes from systemd-run when systemd runs and takes the scope,
- * else from the cgroup v2 file system, else from v1 (see cgroup.c).  Signals
+ * else from the cgroup v2 file system, else from v1 (common/cgroup.c).  Signals
  * that end lgrun (SIGINT, SIGTERM, SIGHUP, SIGQUIT) stay blocked from the
  * start: setup checks for them between steps and undoes what it did; while
  * CMD runs they are taken with sigwaitinfo() and passed on to it, and lgrun
@@ -15,8 +15,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,16 +23,17 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "cgroup.h"
-#include "size_parse.h"
-#include "swapfile.h"
+#include "common/cgroup.h"
+#include "common/exit_codes.h"
+#include "common/launch.h"
+#include "common/parse.h"
+#include "common/procfs.h"
+#include "common/swapfile.h"
 
-#define EXIT_SETUP     2
-#define EXIT_NOEXEC    126
-#define EXIT_NOTFOUND  127
 #define SYSTEMD_BOOTED "/run/systemd/system"
 #define SYSTEMD_ARGS   12 /* most systemd-run arguments before CMD's own */
 #define PROP_LEN       96
+#define WHY_LEN	       (2 * PATH_MAX + 128)
 
 enum mechanism {
 	MECH_AUTO,
@@ -56,19 +55,9 @@ struct options {
 	char **cmd;
 };
 
-/* Who CMD runs as: SUDO_UID/SUDO_GID under sudo, unless --as-root. */
-struct creds {
-	int drop;
-	uid_t uid;
-	gid_t gid;
-	gid_t *groups;
-	int ngroups;
-	struct passwd *pw;
-};
-
 struct run {
 	struct options opt;
-	struct creds creds;
+	struct launch_creds creds; /* who CMD runs as: SUDO_UID/SUDO_GID under sudo, unless --as-root */
 	struct cgroup cg;
 	struct swapfile sf;
 	const char *systemd_run; /* set when the scope comes from systemd-run */
@@ -77,18 +66,6 @@ struct run {
 	sigset_t stop;	     /* the signals that end lgrun */
 	sigset_t wait;	     /* stop plus SIGCHLD */
 	int hup_ignored;     /* started under nohup: SIGHUP stays ignored */
-};
-
-/* What the child tells the parent through the close-on-exec pipe when it fails. */
-struct child_error {
-	int stage;
-	int err;
-};
-
-enum {
-	STAGE_CGROUP = 1,
-	STAGE_CREDS,
-	STAGE_EXEC,
 };
 
 static const char usage_text[] =
@@ -106,6 +83,7 @@ static const char usage_text[] =
 	"      --parent DIR       make the cgroup in DIR (default: in lgrun's own cgroup)\n"
 	"  -q, --quiet            no start line on stderr\n"
 	"  -h, --help             this text\n"
+	"      --version          print lgrun's version\n"
 	"\n"
 	"SIZE is bytes with an optional suffix K, M, G or T (powers of 1024).\n"
 	"Exit status: CMD's, 128+N when CMD or lgrun was killed by signal N, 2 on a\n"
@@ -128,7 +106,7 @@ static uint64_t parse_size_arg(const char *opt, const char *arg)
 {
 	uint64_t v;
 
-	if (size_parse(arg, &v)) {
+	if (size_parse(arg, &v) < 0) {
 		fprintf(stderr,
 			"lgrun: %s: bad size '%s' (want a number with an optional K, M, G or T suffix)\n",
 			opt, arg);
@@ -139,7 +117,15 @@ static uint64_t parse_size_arg(const char *opt, const char *arg)
 
 static void parse_options(struct options *o, int argc, char **argv)
 {
-	enum { OPT_MAKE_SWAP = 256, OPT_SWAP_DIR, OPT_KEEP_GOING, OPT_AS_ROOT, OPT_MECH, OPT_PARENT };
+	enum {
+		OPT_MAKE_SWAP = 256,
+		OPT_SWAP_DIR,
+		OPT_KEEP_GOING,
+		OPT_AS_ROOT,
+		OPT_MECH,
+		OPT_PARENT,
+		OPT_VERSION
+	};
 	static const struct option longopts[] = {
 		{"memory", required_argument, NULL, 'm'},
 		{"swap", required_argument, NULL, 's'},
@@ -151,6 +137,7 @@ static void parse_options(struct options *o, int argc, char **argv)
 		{"parent", required_argument, NULL, OPT_PARENT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	static const char *const mechs[] = {"auto", "systemd", "v2", "v1"};
@@ -201,6 +188,9 @@ static void parse_options(struct options *o, int argc, char **argv)
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
+		case OPT_VERSION:
+			puts("lgrun " LG_VERSION);
+			exit(0);
 		case ':':
 			usage_error("option '%s' needs a value", argv[optind - 1]);
 			break;
@@ -221,118 +211,12 @@ static void parse_options(struct options *o, int argc, char **argv)
 	o->cmd = argv + optind;
 }
 
-/*
- * Find CMD as a shell would: a name with a slash as is, else the first
- * executable regular file in PATH.  Returns 0, EXIT_NOEXEC or EXIT_NOTFOUND.
- */
-static int resolve_command(const char *cmd, char *out, size_t len)
+static void command_error(const char *cmd, int err)
 {
-	const char *path = getenv("PATH");
-	struct stat st;
-	int denied = 0;
-
-	if (strchr(cmd, '/')) {
-		snprintf(out, len, "%s", cmd);
-		if (stat(cmd, &st))
-			return EXIT_NOTFOUND;
-		return S_ISREG(st.st_mode) && access(cmd, X_OK) == 0 ? 0 : EXIT_NOEXEC;
-	}
-	if (!path)
-		path = "/usr/local/bin:/usr/bin:/bin";
-	for (;;) {
-		size_t n = strcspn(path, ":");
-		int w = snprintf(out, len, "%.*s/%s", (int)(n ? n : 1), n ? path : ".", cmd);
-
-		if (w > 0 && (size_t)w < len && stat(out, &st) == 0 && S_ISREG(st.st_mode)) {
-			if (access(out, X_OK) == 0)
-				return 0;
-			denied = 1;
-		}
-		if (!path[n])
-			break;
-		path += n + 1;
-	}
-	snprintf(out, len, "%s", cmd);
-	return denied ? EXIT_NOEXEC : EXIT_NOTFOUND;
-}
-
-static void command_error(const char *cmd, int code)
-{
-	if (code == EXIT_NOTFOUND && !strchr(cmd, '/'))
+	if (err == -ENOENT && !strchr(cmd, '/'))
 		fprintf(stderr, "lgrun: %s: command not found\n", cmd);
 	else
-		fprintf(stderr, "lgrun: %s: %s\n", cmd,
-			code == EXIT_NOTFOUND ? strerror(ENOENT) : strerror(EACCES));
-}
-
-/* Under sudo, unless --as-root: CMD runs as SUDO_UID/SUDO_GID with that user's groups. */
-static int sudo_creds(struct creds *c, int as_root)
-{
-	const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
-	char *end;
-	unsigned long uid, gid;
-	int n = 0;
-
-	memset(c, 0, sizeof(*c));
-	if (as_root || getuid() != 0 || !su || !*su)
-		return 0;
-	uid = strtoul(su, &end, 10);
-	if (*end || !sg || !*sg) {
-		fprintf(stderr, "lgrun: bad SUDO_UID/SUDO_GID in the environment (use --as-root?)\n");
-		return -1;
-	}
-	gid = strtoul(sg, &end, 10);
-	if (*end) {
-		fprintf(stderr, "lgrun: bad SUDO_GID '%s' in the environment (use --as-root?)\n", sg);
-		return -1;
-	}
-	if (uid == 0)
-		return 0;
-	c->drop = 1;
-	c->uid = (uid_t)uid;
-	c->gid = (gid_t)gid;
-	c->pw = getpwuid(c->uid);
-	if (c->pw)
-		getgrouplist(c->pw->pw_name, c->gid, NULL, &n);
-	c->groups = calloc((size_t)n + 1, sizeof(gid_t));
-	if (!c->groups) {
-		perror("lgrun: calloc");
-		return -1;
-	}
-	c->ngroups = n + 1;
-	if (!c->pw || getgrouplist(c->pw->pw_name, c->gid, c->groups, &c->ngroups) < 0) {
-		c->groups[0] = c->gid;
-		c->ngroups = 1;
-	}
-	return 0;
-}
-
-/* In the child: become the sudo user.  Returns 0 or an errno. */
-static int drop_creds(const struct creds *c)
-{
-	if (!c->drop)
-		return 0;
-	if (setgroups((size_t)c->ngroups, c->groups) || setgid(c->gid) || setuid(c->uid))
-		return errno;
-	if (c->pw) {
-		setenv("HOME", c->pw->pw_dir, 1);
-		setenv("USER", c->pw->pw_name, 1);
-		setenv("LOGNAME", c->pw->pw_name, 1);
-	}
-	return 0;
-}
-
-/* In the child: signals as a fresh program expects them (nohup's SIGHUP kept). */
-static void reset_signals(const struct run *r)
-{
-	sigset_t none;
-	int sig;
-
-	for (sig = 1; sig < NSIG; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP && !(sig == SIGHUP && r->hup_ignored))
-			signal(sig, SIG_DFL);
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
+		fprintf(stderr, "lgrun: %s: %s\n", cmd, strerror(-err));
 }
 
 /* The first stop signal pending, taken off the queue; 0 when none. */
@@ -342,23 +226,6 @@ static int stop_pending(const sigset_t *stop)
 	int sig = sigtimedwait(stop, NULL, &zero);
 
 	return sig > 0 ? sig : 0;
-}
-
-static int wait_child(pid_t pid)
-{
-	int status;
-
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return -1;
-	return status;
-}
-
-static int status_code(int status)
-{
-	if (WIFSIGNALED(status))
-		return 128 + WTERMSIG(status);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : EXIT_SETUP;
 }
 
 /* systemd-run when systemd is PID 1 (or LGRUN_SYSTEMD_RUN names one, for tests). */
@@ -371,7 +238,7 @@ static const char *find_systemd_run(char *buf, size_t len)
 		return env;
 	if (stat(SYSTEMD_BOOTED, &st) || !S_ISDIR(st.st_mode))
 		return NULL;
-	return resolve_command("systemd-run", buf, len) ? NULL : buf;
+	return launch_resolve("systemd-run", buf, len) ? NULL : buf;
 }
 
 /* The systemd-run command line for CMD (or for "true" when probing). */
@@ -408,40 +275,54 @@ static void systemd_argv(const struct run *r, const char *cmd, char **cmd_argv, 
 	argv[i] = NULL;
 }
 
+/* In the probe's child: stdin, stdout and stderr from /dev/null. */
+static int quiet_hook(void *arg)
+{
+	int fd = open("/dev/null", O_RDWR);
+
+	(void)arg;
+	if (fd < 0)
+		return -errno;
+	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
+		return -errno;
+	return 0;
+}
+
+/* The signals CMD keeps as lgrun got them: SIGHUP when started under nohup. */
+static const sigset_t *kept_signals(const struct run *r, sigset_t *set)
+{
+	sigemptyset(set);
+	if (r->hup_ignored)
+		sigaddset(set, SIGHUP);
+	return set;
+}
+
 /* Does systemd-run give us a scope with these limits?  A quiet trial with "true". */
 static int systemd_probe(struct run *r)
 {
 	char *argv[SYSTEMD_ARGS + 2], props[5][PROP_LEN], *none[] = {NULL}, truepath[PATH_MAX];
-	pid_t pid;
-	int fd;
+	struct launch_opts lo = {.argv = argv, .hook = quiet_hook};
+	struct launch l;
+	sigset_t keep;
+	int status = -1;
 
-	if (resolve_command("true", truepath, sizeof(truepath)))
+	if (launch_resolve("true", truepath, sizeof(truepath)))
 		snprintf(truepath, sizeof(truepath), "/bin/true");
 	snprintf(r->unit, sizeof(r->unit), "lgrun-probe-%d.scope", (int)getpid());
 	systemd_argv(r, truepath, none, argv, props);
-	pid = fork();
-	if (pid < 0)
-		return 0;
-	if (pid == 0) {
-		reset_signals(r);
-		fd = open("/dev/null", O_RDWR);
-		if (fd >= 0) {
-			dup2(fd, 0);
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execv(argv[0], argv);
-		_exit(EXIT_NOTFOUND);
-	}
+	lo.path = argv[0];
+	lo.keep_signals = kept_signals(r, &keep);
+	if (launch_start(&l, &lo) == 0 && launch_wait(l.pid, &status))
+		status = -1;
 	snprintf(r->unit, sizeof(r->unit), "lgrun-%d.scope", (int)getpid());
-	return wait_child(pid) == 0;
+	return status == 0;
 }
 
 /* Pick systemd-run or a cgroup hierarchy; changes nothing.  Returns 0 or -1. */
 static int choose_mechanism(struct run *r, char *sdbuf, size_t sdlen)
 {
 	static const enum cg_kind kinds[] = {CG_AUTO, CG_AUTO, CG_V2, CG_V1};
-	char why[PATH_MAX + 128];
+	char why[WHY_LEN];
 
 	if (r->opt.mech == MECH_AUTO || r->opt.mech == MECH_SYSTEMD) {
 		r->systemd_run = find_systemd_run(sdbuf, sdlen);
@@ -469,7 +350,7 @@ static int choose_mechanism(struct run *r, char *sdbuf, size_t sdlen)
 
 static void print_start(const struct run *r)
 {
-	char mem[32], swap[32], total[32], made[32];
+	char mem[SIZE_FORMAT_LEN], swap[SIZE_FORMAT_LEN], total[SIZE_FORMAT_LEN], made[SIZE_FORMAT_LEN];
 	const struct options *o = &r->opt;
 
 	size_format(o->memory, mem, sizeof(mem));
@@ -500,15 +381,24 @@ static void print_start(const struct run *r)
 	fputc('\n', stderr);
 }
 
-/* Remove what setup made.  Returns 0 or -1. */
+/* Remove what setup made, saying what went wrong.  Returns 0 or -1. */
 static int cleanup(struct run *r)
 {
-	int rc = 0;
+	char why[WHY_LEN];
+	int rc = 0, killed = 0;
 
-	if (!r->systemd_run && cgroup_remove(&r->cg))
+	if (!r->systemd_run) {
+		rc = cgroup_remove(&r->cg, &killed, why, sizeof(why)) ? -1 : 0;
+		if (killed)
+			fprintf(stderr, "lgrun: killed %d process%s left in %s\n", killed,
+				killed > 1 ? "es" : "", r->cg.path);
+		if (rc)
+			fprintf(stderr, "lgrun: %s\n", why);
+	}
+	if (swapfile_remove(&r->sf, why, sizeof(why))) {
+		fprintf(stderr, "lgrun: %s\n", why);
 		rc = -1;
-	if (swapfile_remove(&r->sf))
-		rc = -1;
+	}
 	return rc;
 }
 
@@ -534,10 +424,12 @@ static void check_stop(struct run *r)
 static void setup(struct run *r)
 {
 	const struct options *o = &r->opt;
+	char why[WHY_LEN];
 
 	check_stop(r);
 	if (o->make_swap && !swap_active()) {
-		if (swapfile_make(&r->sf, o->swap_dir, o->make_swap, &r->stop)) {
+		if (swapfile_make(&r->sf, o->swap_dir, "lgrun", o->make_swap, &r->stop, why, sizeof(why))) {
+			fprintf(stderr, "lgrun: %s\n", why);
 			check_stop(r);
 			if (!o->keep_going)
 				finish(r, EXIT_SETUP);
@@ -545,62 +437,75 @@ static void setup(struct run *r)
 		}
 		check_stop(r);
 	}
-	if (!r->systemd_run && cgroup_create(&r->cg, o->memory, o->swap, o->keep_going))
-		finish(r, EXIT_SETUP);
+	if (!r->systemd_run) {
+		if (cgroup_create(&r->cg, "lgrun", o->memory, o->swap, o->keep_going, why, sizeof(why))) {
+			fprintf(stderr, "lgrun: %s\n", why);
+			finish(r, EXIT_SETUP);
+		}
+		if (why[0])
+			fprintf(stderr, "lgrun: %s (going on without it: --keep-going)\n", why);
+	}
 	check_stop(r);
 }
 
-static void report_child_error(const struct run *r, const struct child_error *e)
+static void report_child_error(const struct run *r, enum launch_stage stage, int err)
 {
-	if (e->stage == STAGE_CGROUP)
-		fprintf(stderr, "lgrun: cannot move into %s: %s\n", r->cg.procs, strerror(e->err));
-	else if (e->stage == STAGE_CREDS)
+	if (stage == LAUNCH_STAGE_HOOK)
+		fprintf(stderr, "lgrun: cannot move into %s: %s\n", r->cg.procs, strerror(-err));
+	else if (stage == LAUNCH_STAGE_CREDS)
 		fprintf(stderr, "lgrun: cannot become uid %u: %s\n", (unsigned int)r->creds.uid,
-			strerror(e->err));
-	else
+			strerror(-err));
+	else if (stage == LAUNCH_STAGE_EXEC)
 		fprintf(stderr, "lgrun: %s: %s\n", r->systemd_run ? r->systemd_run : r->opt.cmd[0],
-			strerror(e->err));
+			strerror(-err));
+	else
+		fprintf(stderr, "lgrun: cannot start %s: %s\n", r->opt.cmd[0], strerror(-err));
 }
 
-static void child(struct run *r, int errfd)
+/* In CMD's child: move into the cgroup. */
+static int enter_hook(void *arg)
 {
-	char props[5][PROP_LEN];
-	struct child_error e = {0, 0};
-	char **args = r->opt.cmd;
+	return cgroup_enter(arg);
+}
 
-	reset_signals(r);
+/*
+ * Start CMD: in the cgroup as the sudo user, or through systemd-run (which
+ * makes the scope and switches the ids itself).  Returns its pid, or leaves
+ * with the exit status after a message.
+ */
+static pid_t start_command(struct run *r)
+{
+	char props[5][PROP_LEN], **args = r->opt.cmd;
+	struct launch_opts lo = {.path = r->path, .argv = r->opt.cmd, .creds = &r->creds};
+	struct launch l;
+	sigset_t keep;
+	int err, n = 0;
+
+	lo.keep_signals = kept_signals(r, &keep);
 	if (r->systemd_run) {
-		int n = 0;
-
 		while (args[n])
 			n++;
 		args = calloc((size_t)n + SYSTEMD_ARGS + 2, sizeof(char *));
 		if (!args) {
-			e.stage = STAGE_EXEC;
-			e.err = ENOMEM;
-			goto fail;
+			perror("lgrun: calloc");
+			finish(r, EXIT_SETUP);
 		}
 		systemd_argv(r, r->path, r->opt.cmd + 1, args, props);
-	} else if ((e.err = cgroup_enter(&r->cg))) {
-		e.stage = STAGE_CGROUP;
-		goto fail;
+		lo.path = r->systemd_run;
+		lo.argv = args;
+		lo.creds_env_only = true;
+	} else {
+		lo.hook = enter_hook;
+		lo.hook_arg = &r->cg;
 	}
-	if (!r->systemd_run && (e.err = drop_creds(&r->creds))) {
-		e.stage = STAGE_CREDS;
-		goto fail;
+	err = launch_start(&l, &lo);
+	if (args != r->opt.cmd)
+		free(args);
+	if (err) {
+		report_child_error(r, l.stage, err);
+		finish(r, launch_stage_exit_code(l.stage, err));
 	}
-	if (r->systemd_run && r->creds.pw) {
-		setenv("HOME", r->creds.pw->pw_dir, 1);
-		setenv("USER", r->creds.pw->pw_name, 1);
-		setenv("LOGNAME", r->creds.pw->pw_name, 1);
-	}
-	execv(r->systemd_run ? r->systemd_run : r->path, args);
-	e.stage = STAGE_EXEC;
-	e.err = errno;
-fail:
-	if (write(errfd, &e, sizeof(e)) < 0)
-		_exit(EXIT_SETUP);
-	_exit(e.stage == STAGE_EXEC ? (e.err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC) : EXIT_SETUP);
+	return l.pid;
 }
 
 /* Wait for CMD, passing stop signals on.  Returns lgrun's exit status. */
@@ -616,7 +521,7 @@ static int supervise(struct run *r, pid_t pid)
 			if (errno == EINTR)
 				continue;
 			perror("lgrun: sigwaitinfo");
-			status = wait_child(pid);
+			launch_wait(pid, &status);
 			break;
 		}
 		if (sig == SIGCHLD) {
@@ -630,31 +535,30 @@ static int supervise(struct run *r, pid_t pid)
 		if (si.si_code != SI_KERNEL || getpgid(pid) != getpgrp())
 			kill(pid, sig);
 	}
-	return got ? 128 + got : status_code(status);
+	return got ? EXIT_SIGNAL_BASE + got : launch_exit_code(status);
 }
 
 int main(int argc, char **argv)
 {
 	static struct run run;
 	struct run *r = &run;
-	char sdbuf[PATH_MAX];
-	struct child_error e;
-	int pipefd[2], code;
-	ssize_t n;
-	pid_t pid;
+	char sdbuf[PATH_MAX], why[256];
+	int err;
 
 	parse_options(&r->opt, argc, argv);
-	code = resolve_command(r->opt.cmd[0], r->path, sizeof(r->path));
-	if (code) {
-		command_error(r->opt.cmd[0], code);
-		return code;
+	err = launch_resolve(r->opt.cmd[0], r->path, sizeof(r->path));
+	if (err) {
+		command_error(r->opt.cmd[0], err);
+		return launch_stage_exit_code(LAUNCH_STAGE_EXEC, err);
 	}
 	if (r->opt.make_swap && geteuid() != 0) {
 		fprintf(stderr, "lgrun: must be root to make a swap file\n");
 		return EXIT_SETUP;
 	}
-	if (sudo_creds(&r->creds, r->opt.as_root))
+	if (launch_creds_sudo(&r->creds, r->opt.as_root, why, sizeof(why))) {
+		fprintf(stderr, "lgrun: %s\n", why);
 		return EXIT_SETUP;
+	}
 
 	/* From here on a stop signal waits for us: nothing is left half done. */
 	r->hup_ignored = signal(SIGHUP, SIG_DFL) == SIG_IGN;
@@ -679,30 +583,6 @@ int main(int argc, char **argv)
 	setup(r);
 	if (!r->opt.quiet)
 		print_start(r);
-	fflush(NULL);
-
-	if (pipe2(pipefd, O_CLOEXEC)) {
-		perror("lgrun: pipe");
-		finish(r, EXIT_SETUP);
-	}
-	pid = fork();
-	if (pid < 0) {
-		perror("lgrun: fork");
-		finish(r, EXIT_SETUP);
-	}
-	if (pid == 0)
-		child(r, pipefd[1]);
-	close(pipefd[1]);
-	do
-		n = read(pipefd[0], &e, sizeof(e));
-	while (n < 0 && errno == EINTR);
-	close(pipefd[0]);
-	if (n == sizeof(e)) {
-		report_child_error(r, &e);
-		wait_child(pid);
-		finish(r,
-		       e.stage == STAGE_EXEC ? (e.err == ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC) : EXIT_SETUP);
-	}
-	finish(r, supervise(r, pid));
+	finish(r, supervise(r, start_command(r)));
 	return 0;
 }

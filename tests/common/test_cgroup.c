@@ -1,5 +1,10 @@
 // SPDX-License-Identifier: MIT
-/* Unit tests of the memory limit detection against fake cgroup trees. */
+/*
+ * Unit tests of common/cgroup.c without root: mountinfo and
+ * /proc/self/cgroup parsing, and the memory limit detection against fake
+ * cgroup trees.
+ */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,7 +16,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "cgroup_limit.h"
+#include "common/cgroup.h"
 
 static char root[256];
 
@@ -36,7 +41,7 @@ static void put(const char *rel, const char *text)
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/lgbench-cg-XXXXXX");
+	snprintf(root, sizeof(root), "/tmp/lg-cgroup-XXXXXX");
 	return mkdtemp(root) ? 0 : -1;
 }
 
@@ -64,6 +69,81 @@ static void mountinfo(const char *lines)
 	put("proc/mountinfo", lines);
 }
 
+static void test_mountinfo_line(void **state)
+{
+	struct mount_entry m;
+
+	(void)state;
+	assert_int_equal(mountinfo_parse_line("36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 - ext3 /dev/root "
+					      "rw,errors=continue\n",
+					      &m),
+			 0);
+	assert_string_equal(m.root, "/mnt1");
+	assert_string_equal(m.point, "/mnt2");
+	assert_string_equal(m.fstype, "ext3");
+	assert_string_equal(m.super_opts, "rw,errors=continue");
+	/* No optional fields, octal escapes in root and mount point. */
+	assert_int_equal(
+		mountinfo_parse_line("32 1 0:28 /job\\040a /sys/fs/cgroup/my\\040memory\\134x rw - cgroup "
+				     "cgroup rw,memory\n",
+				     &m),
+		0);
+	assert_string_equal(m.root, "/job a");
+	assert_string_equal(m.point, "/sys/fs/cgroup/my memory\\x");
+	assert_string_equal(m.fstype, "cgroup");
+	assert_string_equal(m.super_opts, "rw,memory");
+	assert_int_equal(mountinfo_parse_line("30 1 0:26 / /sys/fs/cgroup rw,nosuid\n", &m), -EINVAL);
+	assert_int_equal(mountinfo_parse_line("30 1 - cgroup2 cgroup2 rw\n", &m), -EINVAL);
+	assert_int_equal(mountinfo_parse_line("", &m), -EINVAL);
+}
+
+static void test_find_mount(void **state)
+{
+	struct mount_entry m;
+	char mi[1024], path[512];
+
+	(void)state;
+	snprintf(mi, sizeof(mi),
+		 "25 1 0:5 / /proc rw - proc proc rw\n"
+		 "31 1 0:27 / %s/cpu rw - cgroup cgroup rw,cpu,cpuacct\n"
+		 "32 1 0:28 / %s/mem\\040ory rw - cgroup cgroup rw,memory\n"
+		 "33 1 0:29 / %s/v2 rw - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n",
+		 root, root, root);
+	mountinfo(mi);
+	snprintf(path, sizeof(path), "%s/proc/mountinfo", root);
+	assert_int_equal(cgroup_find_mount(path, CG_V1, &m), 0);
+	snprintf(mi, sizeof(mi), "%s/mem ory", root);
+	assert_string_equal(m.point, mi);
+	assert_int_equal(cgroup_find_mount(path, CG_V2, &m), 0);
+	snprintf(mi, sizeof(mi), "%s/v2", root);
+	assert_string_equal(m.point, mi);
+	/* memory_recursiveprot is not the memory controller. */
+	mountinfo("33 1 0:29 / /sys/fs/cgroup rw - cgroup cgroup rw,memory_recursiveprot\n");
+	assert_int_equal(cgroup_find_mount(path, CG_V1, &m), -ENOENT);
+	assert_int_equal(cgroup_find_mount("/nonexistent/mountinfo", CG_V2, &m), -ENOENT);
+}
+
+static void test_own_cgroup(void **state)
+{
+	char path[512], own[64], tiny[4];
+
+	(void)state;
+	put("proc/cgroup",
+	    "12:memory:/job/x\n11:cpu,cpuacct:/\n1:name=systemd:/user.slice\n0::/user.slice/lg\n");
+	snprintf(path, sizeof(path), "%s/proc/cgroup", root);
+	assert_int_equal(cgroup_own(path, CG_V1, own, sizeof(own)), 0);
+	assert_string_equal(own, "/job/x");
+	assert_int_equal(cgroup_own(path, CG_V2, own, sizeof(own)), 0);
+	assert_string_equal(own, "/user.slice/lg");
+	assert_int_equal(cgroup_own(path, CG_V2, tiny, sizeof(tiny)), -ENAMETOOLONG);
+	put("proc/cgroup", "4:memory_x:/a\n0:memory:/b\n");
+	assert_int_equal(cgroup_own(path, CG_V1, own, sizeof(own)), 0);
+	assert_string_equal(own, "/b");
+	assert_int_equal(cgroup_own(path, CG_V2, own, sizeof(own)), -ENOENT);
+	assert_string_equal(cgroup_kind_name(CG_V1), "v1");
+	assert_string_equal(cgroup_kind_name(CG_V2), "v2");
+}
+
 static void test_v2_lowest_ancestor(void **state)
 {
 	struct mem_limit ml;
@@ -83,7 +163,7 @@ static void test_v2_lowest_ancestor(void **state)
 	detect(&ml, 0);
 	assert_string_equal(ml.version, "v2");
 	assert_int_equal(ml.bytes, 268435456);
-	assert_int_equal(ml.swap_bytes, MEM_UNLIMITED);
+	assert_int_equal(ml.swap_bytes, CG_NO_LIMIT);
 	snprintf(want, sizeof(want), "%s/v2/a/memory.max", root);
 	assert_string_equal(ml.source, want);
 }
@@ -143,7 +223,7 @@ static void test_unlimited(void **state)
 	put("v2/free/memory.max", "max\n");
 	detect(&ml, 0);
 	assert_string_equal(ml.version, "v2");
-	assert_int_equal(ml.bytes, MEM_UNLIMITED);
+	assert_int_equal(ml.bytes, CG_NO_LIMIT);
 	mem_limit_describe(&ml, desc, sizeof(desc));
 	assert_non_null(strstr(desc, "unlimited"));
 }
@@ -158,7 +238,7 @@ static void test_nothing_found(void **state)
 	mountinfo("25 1 0:5 / /proc rw - proc proc rw\n");
 	detect(&ml, 0);
 	assert_string_equal(ml.version, "");
-	assert_int_equal(ml.bytes, MEM_UNLIMITED);
+	assert_int_equal(ml.bytes, CG_NO_LIMIT);
 	mem_limit_describe(&ml, desc, sizeof(desc));
 	assert_non_null(strstr(desc, "none"));
 }
@@ -185,6 +265,9 @@ static void test_self(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_mountinfo_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_find_mount, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_cgroup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_lowest_ancestor, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v1_mount_root, setup, teardown),
@@ -194,5 +277,5 @@ int main(void)
 		cmocka_unit_test(test_self),
 	};
 
-	return cmocka_run_group_tests_name("lgbench memory limit", tests, NULL, NULL);
+	return cmocka_run_group_tests_name("common/cgroup", tests, NULL, NULL);
 }

@@ -1,0 +1,23 @@
+# SPDX-License-Identifier: MIT
+# common/: the helper layer of the programs (bench/, tools/*): launching a
+# command, cgroups, /proc, swap files, parsing, time, log2 histograms.
+# Built as a static library; never linked into liblgalloc.  Programs include
+# "common/xxx.h" with -I.
+#
+# Dependency arrows: programs -> common/ -> libc.  common/ includes nothing
+# from bench/ or tools/ and prints nothing: its helpers return errors.
+
+COMMON_SRCS := $(wildcard common/*.c)
+COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
+COMMON_LIB := $(BUILD)/common/libcommon.a
+COMMON_CFLAGS := -I.
+
+all: $(COMMON_LIB)
+
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) -c $< -o $@
+
+$(COMMON_LIB): $(COMMON_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
