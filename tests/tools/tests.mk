@@ -3,14 +3,15 @@
 # root), lgrun and lgtrace end to end (root, cgroups, BPF), with lgtrace's
 # workload program.
 
-# The reporting code alone (report.o, jansson, libm): no BPF, no main.
+# The reporting code alone (report.o, common/'s log2 histograms, jansson,
+# libm): no BPF, no main.
 LGTRACE_REPORT_TEST := $(BUILD)/tests/tools/test_lgtrace_report
 UNIT_TESTS += $(LGTRACE_REPORT_TEST)
 
-$(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ)
+$(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ) $(COMMON_LIB)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(LGTRACE_JSON_CFLAGS) $< \
-		$(LGTRACE_REPORT_OBJ) -o $@ $(ALL_LDFLAGS) $(LGTRACE_JSON_LIBS) -lm $(CMOCKA_LIBS)
+		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(LGTRACE_JSON_LIBS) -lm $(CMOCKA_LIBS)
 
 # The workload links the static library: its USDT probe and registry are
 # then in the executable itself; the shared variant covers the

@@ -32,7 +32,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "helpers.h"
+#include "common/exit_codes.h"
+#include "common/launch.h"
+#include "common/parse.h"
+#include "common/procfs.h"
+#include "common/timeutil.h"
 #include "loader.h"
 #include "log.h"
 #include "report.h"
@@ -107,7 +111,7 @@ static double seconds_arg(const char *s, const char *opt)
 {
 	double v;
 
-	if (parse_seconds(s, &v))
+	if (parse_seconds(s, 1e7, &v))
 		die_usage("%s: '%s' is not a positive number of seconds", opt, s);
 	return v;
 }
@@ -190,6 +194,14 @@ static void parse_args(int argc, char **argv)
 		die_usage(env.pid ? "give either -p PID or a command, not both" : "give -p PID or -- CMD");
 }
 
+/* The command, held between fork and exec until the programs are
+ * attached. */
+struct command {
+	struct launch l;
+	struct launch_creds creds; /* under sudo, the invoking user's */
+	char path[PATH_MAX];
+};
+
 /* One run: the BPF programs, the target and the command. */
 struct run {
 	struct lgtrace_bpf *skel;
@@ -206,13 +218,13 @@ struct run {
 
 static int check_pid(pid_t pid)
 {
-	char state;
+	struct proc_stat st;
 
-	if (proc_stat(pid, &state, NULL, NULL)) {
+	if (proc_stat_read(pid, &st)) {
 		lgt_warn("no process with PID %d", pid);
 		return -1;
 	}
-	if (state == 'Z' || state == 'X') {
+	if (st.state == 'Z' || st.state == 'X') {
 		lgt_warn("PID %d has already exited", pid);
 		return -1;
 	}
@@ -222,13 +234,20 @@ static int check_pid(pid_t pid)
 /* Fork the command, held until release_command(); 0 or an exit status. */
 static int start_command(struct command *c)
 {
-	int err = resolve_command(env.cmd[0], c->path);
+	struct launch_opts o = {.path = c->path, .argv = env.cmd, .creds = &c->creds, .hold = true};
+	char why[256];
+	int err = launch_resolve(env.cmd[0], c->path, sizeof(c->path));
 
 	if (err) {
 		lgt_warn("cannot execute %s: %s", env.cmd[0], strerror(-err));
-		return err == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+		return launch_stage_exit_code(LAUNCH_STAGE_EXEC, err);
 	}
-	err = command_start(c, env.cmd, env.as_root);
+	err = launch_creds_sudo(&c->creds, env.as_root, why, sizeof(why));
+	if (err) {
+		lgt_warn("%s", why);
+		return EXIT_SETUP;
+	}
+	err = launch_start(&c->l, &o);
 	if (err) {
 		lgt_warn("cannot start %s: %s", c->path, strerror(-err));
 		return 1;
@@ -246,22 +265,24 @@ static int release_command(struct command *c, struct target *tg)
 	int status, err;
 
 	target_stop_at_entry(tg, c->path);
-	err = command_release(c);
-	if (err && c->pid) {
+	err = launch_release(&c->l);
+	if (err && c->l.stage == LAUNCH_STAGE_NONE) {
 		lgt_warn("cannot start the command: %s", strerror(-err));
 		return 1;
 	}
-	if (err) {
+	if (err && c->l.stage == LAUNCH_STAGE_CREDS)
+		lgt_warn("cannot run %s as user %u: %s", c->path, (unsigned)c->creds.uid, strerror(-err));
+	else if (err)
 		lgt_warn("cannot execute %s: %s", c->path, strerror(-err));
-		return err == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
-	}
-	if (target_wait_entry(tg, c->pid, &status)) {
-		c->pid = 0;
+	if (err)
+		return launch_stage_exit_code(c->l.stage, err);
+	if (target_wait_entry(tg, c->l.pid, &status)) {
+		c->l.pid = 0;
 		lgt_warn("%s exited before it started", c->path);
-		return wait_exit_code(status);
+		return launch_exit_code(status);
 	}
 	target_attach_areas(tg);
-	kill(c->pid, SIGCONT);
+	kill(c->l.pid, SIGCONT);
 	return 0;
 }
 
@@ -269,7 +290,8 @@ static int release_command(struct command *c, struct target *tg)
 static int attach(struct run *r)
 {
 	const struct loader_opts lo = {env.btf_path, env.latency_sample, env.cmd != NULL, env.verbose};
-	pid_t pid = env.pid ? env.pid : r->c.pid;
+	pid_t pid = env.pid ? env.pid : r->c.l.pid;
+	struct proc_stat st = {0};
 
 	r->tg = (struct target){.have = r->have, .pid = pid};
 	if (loader_open(&r->skel, r->have, pid, &lo))
@@ -278,10 +300,15 @@ static int attach(struct run *r)
 	if (env.cmd) {
 		/* The child, held on its pipe, faults no more: the kernel's
 		 * counts from here cover what the programs see. */
-		proc_stat(pid, &(char){0}, &r->min0, &r->maj0);
+		if (proc_stat_read(pid, &st) == 0) {
+			r->min0 = st.minflt;
+			r->maj0 = st.majflt;
+		}
 		return release_command(&r->c, &r->tg);
 	}
-	r->k.valid = proc_stat(pid, &(char){0}, &r->min0, &r->maj0) == 0;
+	r->k.valid = proc_stat_read(pid, &st) == 0;
+	r->min0 = st.minflt;
+	r->maj0 = st.majflt;
 	target_attach_areas(&r->tg);
 	if (!target_alive(pid)) {
 		lgt_warn("PID %d has already exited", pid);
@@ -293,13 +320,12 @@ static int attach(struct run *r)
 /* The target's counts since the attach from /proc; false once it is gone. */
 static bool proc_counts(struct run *r)
 {
-	unsigned long long mn, mj;
-	char state;
+	struct proc_stat st;
 
-	if (proc_stat(env.pid, &state, &mn, &mj) || state == 'Z' || state == 'X')
+	if (proc_stat_read(env.pid, &st) || st.state == 'Z' || st.state == 'X')
 		return false;
-	r->k.minflt = mn - r->min0;
-	r->k.majflt = mj - r->maj0;
+	r->k.minflt = st.minflt - r->min0;
+	r->k.majflt = st.majflt - r->maj0;
 	return true;
 }
 
@@ -316,9 +342,9 @@ static bool target_ended(struct run *r)
 	if (env.cmd) {
 		struct rusage ru;
 
-		if (wait4(r->c.pid, &r->status, WNOHANG, &ru) != r->c.pid)
+		if (wait4(r->c.l.pid, &r->status, WNOHANG, &ru) != r->c.l.pid)
 			return false;
-		r->c.pid = 0;
+		r->c.l.pid = 0;
 		rusage_counts(r, &ru);
 		return true;
 	}
@@ -377,7 +403,7 @@ static double trace(struct run *r)
 				lgt_warn("out of memory for the intervals");
 			next_tick += env.interval;
 		}
-		sleep_ms(TICK_MS);
+		sleep_ms_interruptible(TICK_MS);
 	}
 	return now_s() - start;
 }
@@ -389,11 +415,11 @@ static void finish(struct run *r)
 		proc_counts(r); /* just before the last collect */
 	if (!r->exited && env.cmd) {
 		struct rusage ru;
-		kill(r->c.pid, SIGTERM);
-		kill(r->c.pid, SIGCONT);
-		if (wait4(r->c.pid, &r->status, 0, &ru) == r->c.pid)
+		kill(r->c.l.pid, SIGTERM);
+		kill(r->c.l.pid, SIGCONT);
+		if (wait4(r->c.l.pid, &r->status, 0, &ru) == r->c.l.pid)
 			rusage_counts(r, &ru);
-		r->c.pid = 0;
+		r->c.l.pid = 0;
 	}
 	if (r->exited && !env.json)
 		fprintf(stderr, "lgtrace: PID %d exited\n", r->tg.pid);
@@ -433,8 +459,8 @@ static int print_report(struct run *r, double secs)
 static int exit_status(const struct run *r)
 {
 	if (env.cmd && r->exited)
-		return wait_exit_code(r->status);
-	return stop_signal ? 128 + stop_signal : 0;
+		return launch_exit_code(r->status);
+	return stop_signal ? EXIT_SIGNAL_BASE + stop_signal : 0;
 }
 
 static void on_signal(int sig)
@@ -445,7 +471,7 @@ static void on_signal(int sig)
 int main(int argc, char **argv)
 {
 	struct loader_opts lo;
-	struct run r = {.k.source = "/proc/PID/stat"};
+	struct run r = {.c.l = {.go_fd = -1, .err_fd = -1}, .k.source = "/proc/PID/stat"};
 	struct sigaction sa = {.sa_handler = on_signal};
 	int ret;
 
@@ -468,7 +494,8 @@ int main(int argc, char **argv)
 		ret = print_report(&r, secs) ? 1 : exit_status(&r);
 	}
 	json_decref(r.intervals);
-	command_kill(&r.c);
+	launch_kill(&r.c.l);
+	launch_creds_free(&r.c.creds);
 	target_detach(&r.tg);
 	loader_destroy(r.skel);
 	return ret;

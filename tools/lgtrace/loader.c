@@ -16,7 +16,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 
-#include "helpers.h"
+#include "common/parse.h"
 #include "loader.h"
 #include "log.h"
 #include "lgtrace.skel.h"
@@ -80,7 +80,8 @@ static void probe_tracepoints(struct lgtrace_bpf *s, struct prog_tp *tps, size_t
 
 	for (size_t i = 0; i < ntps; i++) {
 		snprintf(name, sizeof(name), "btf_trace_%s", tps[i].tp);
-		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) < 0 || in_list(skip, tps[i].tp)) {
+		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) < 0 ||
+		    list_has(skip, ',', tps[i].tp)) {
 			bpf_program__set_autoload(tps[i].prog, false);
 			if (!tps[i].optional)
 				missing[tps[i].feature] = true;

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/log2_hist.h"
 #include "report.h"
 
 _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are summed as u64 arrays");
@@ -267,27 +268,14 @@ void print_table(FILE *o, const bool *have, const struct snapshot *s)
 
 /* ---- histograms ---- */
 
+_Static_assert(sizeof(__u64) == sizeof(uint64_t), "the slots are printed as uint64_t");
+
 static void print_hist(FILE *o, const char *title, const __u64 *h)
 {
-	int lo = LGT_HIST_SLOTS, hi = -1;
-	__u64 max = 0;
-
-	for (int i = 0; i < LGT_HIST_SLOTS; i++) {
-		if (!h[i])
-			continue;
-		lo = i < lo ? i : lo;
-		hi = i;
-		max = h[i] > max ? h[i] : max;
-	}
-	if (hi < 0)
+	if (!hist_total(h))
 		return;
-	fprintf(o, "  %s\n  %20s : %-10s distribution\n", title, "ns", "count");
-	for (int i = lo; i <= hi; i++) {
-		int stars = (int)(h[i] * 40 / max);
-		fprintf(o, "  %9llu -> %-9llu : %-10llu |%-40.*s|\n", i ? 1ULL << i : 0ULL,
-			(1ULL << (i + 1)) - 1, (unsigned long long)h[i], stars,
-			"****************************************");
-	}
+	fprintf(o, "  %s\n", title);
+	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "nsecs");
 }
 
 void print_hists(FILE *o, const struct snapshot *s)

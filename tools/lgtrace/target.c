@@ -21,7 +21,8 @@
 #include <lgalloc.h>
 #include <lgalloc/registry.h>
 
-#include "helpers.h"
+#include "common/procfs.h"
+#include "common/timeutil.h"
 #include "log.h"
 #include "target.h"
 #include "lgtrace.skel.h"
@@ -142,9 +143,9 @@ int target_init(void)
 
 bool target_alive(pid_t pid)
 {
-	char state;
+	struct proc_stat st;
 
-	return proc_stat(pid, &state, NULL, NULL) == 0 && state != 'Z' && state != 'X';
+	return proc_stat_read(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
 }
 
 /* ---- the area registry ---- */
@@ -289,7 +290,7 @@ int target_wait_entry(struct target *t, pid_t pid, int *status)
 	if (!t->entry_link)
 		return 0;
 	while (!(r = waitpid(pid, status, WNOHANG | WUNTRACED)) && now_s() < deadline)
-		sleep_ms(1);
+		sleep_ms_interruptible(1);
 	/* Gone before its entry point (a failing loader). */
 	if (r == pid && !WIFSTOPPED(*status))
 		return 1;
