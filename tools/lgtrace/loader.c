@@ -177,12 +177,12 @@ int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
 	int fd = bpf_map__fd(skel->maps.stats);
 	struct lgt_pool_stats *vals;
 
+	memset(out, 0, sizeof(*out));
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	memset(out, 0, sizeof(*out));
 	for (__u32 p = 0; p < LGT_NUM_POOLS; p++) {
 		if (bpf_map_lookup_elem(fd, &p, vals))
 			continue;
