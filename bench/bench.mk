@@ -11,18 +11,18 @@
 LGBENCH := $(BUILD)/bench/lgbench
 LGBENCH_SRCS := $(wildcard bench/*.c)
 LGBENCH_OBJS := $(LGBENCH_SRCS:%.c=$(BUILD)/%.o)
-LGBENCH_LIBS := $(LIB_LDLIBS) -ldl -lm
-BENCH_CFLAGS := -Ilib/include -Ibench -DLG_VERSION='"$(LG_VERSION)"'
+LGBENCH_LIBS := $(LIB_LDLIBS) $(JANSSON_LIBS) -ldl -lm
+BENCH_CFLAGS := -Ilib/include -Ibench $(COMMON_CFLAGS) $(JANSSON_CFLAGS) -DLG_VERSION='"$(LG_VERSION)"'
 
 all: $(LGBENCH)
 
-$(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h) lib/include/lgalloc.h
+$(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h common/*.h) lib/include/lgalloc.h
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(BENCH_CFLAGS) -c $< -o $@
 
-$(LGBENCH): $(LGBENCH_OBJS) $(LIB_A)
+$(LGBENCH): $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
+	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
 
 .PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots
 install: install-bench

@@ -5,8 +5,9 @@
 #include <string.h>
 #include <sys/utsname.h>
 
+#include "common/parse.h"
+#include "common/procfs.h"
 #include "env.h"
-#include "util.h"
 
 /* "always [madvise] never" -> "madvise" */
 static void detect_thp(char *buf, size_t len)
@@ -22,26 +23,29 @@ static void detect_thp(char *buf, size_t len)
 	snprintf(buf, len, "%s", open + 1);
 }
 
-/* "/swapfile file 2.0 GiB; /dev/zram0 partition 1 GiB" */
+struct swap_text {
+	char *buf;
+	size_t len, used;
+};
+
+static int add_swap(const struct swap_entry *e, void *arg)
+{
+	struct swap_text *t = arg;
+	char size[SIZE_FORMAT_LEN];
+
+	size_format(e->size_kib * 1024, size, sizeof(size));
+	t->used += (size_t)snprintf(t->buf + t->used, t->used < t->len ? t->len - t->used : 0, "%s%s %s %s",
+				    t->used ? "; " : "", e->name, e->type, size);
+	return 0;
+}
+
+/* "/swapfile file 2G; /dev/zram0 partition 1023.9M" */
 static void detect_swap(char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/swaps", "re");
-	char line[512], name[256], type[32], size[32];
-	unsigned long long kib;
-	size_t used = 0;
+	struct swap_text t = {buf, len, 0};
 
 	buf[0] = '\0';
-	if (f) {
-		/* The first line is the header. */
-		while (fgets(line, sizeof(line), f)) {
-			if (sscanf(line, "%255s %31s %llu", name, type, &kib) != 3)
-				continue;
-			format_bytes(size, sizeof(size), kib * 1024);
-			used += (size_t)snprintf(buf + used, used < len ? len - used : 0, "%s%s %s %s",
-						 used ? "; " : "", name, type, size);
-		}
-		fclose(f);
-	}
+	proc_swaps_each(NULL, add_swap, &t);
 	if (!buf[0])
 		snprintf(buf, len, "none");
 }
@@ -52,7 +56,7 @@ void env_detect(struct run_env *env)
 	cpu_set_t set;
 
 	if (mem_limit_detect(&env->limit))
-		env->limit = (struct mem_limit){.bytes = MEM_UNLIMITED, .swap_bytes = MEM_UNLIMITED};
+		env->limit = (struct mem_limit){.bytes = CG_NO_LIMIT, .swap_bytes = CG_NO_LIMIT};
 	detect_thp(env->thp, sizeof(env->thp));
 	snprintf(env->kernel, sizeof(env->kernel), "%s", uname(&u) ? "unknown" : u.release);
 	env->cpus = sched_getaffinity(0, sizeof(set), &set) ? 0 : CPU_COUNT(&set);

@@ -5,7 +5,7 @@
 
 #include <stdbool.h>
 
-#include "cgroup_limit.h"
+#include "common/cgroup.h"
 
 struct run_env {
 	struct mem_limit limit;

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/parse.h"
 #include "lgalloc.h"
 #include "lgbench.h"
 #include "output.h"
@@ -57,6 +58,7 @@ static void usage(FILE *f)
 		"  -N, --no-wait        rand+uring readers touch each page without waiting for its\n"
 		"                       hint (lgalloc_prefetch_wait); rows named ...-nowait\n"
 		"  -h, --help           this help\n"
+		"  -V, --version        print lgbench's version (lgalloc's) and exit\n"
 		"\n"
 		"The memory limit comes from the cgroup (v2 memory.max, v1 memory.limit_in_bytes).\n"
 		"Run paging modes under a limit, e.g.: lgrun --memory 512M --swap 4G -- lgbench --paging\n");
@@ -66,7 +68,7 @@ static int parse_threads(const char *arg, struct thread_list *tl)
 {
 	char buf[256], *save = NULL, *tok;
 
-	if (copy_str(buf, sizeof(buf), arg))
+	if (snprintf(buf, sizeof(buf), "%s", arg) >= (int)sizeof(buf))
 		return -1;
 	tl->len = 0;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
@@ -84,7 +86,7 @@ static int check_rows(const char *list, bool sweep)
 {
 	char buf[1024], *save = NULL, *tok;
 
-	if (copy_str(buf, sizeof(buf), list))
+	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
 		return -1;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (sweep ? !sweep_has_step(tok) : !row_find(tok)) {
@@ -152,6 +154,7 @@ int main(int argc, char **argv)
 		{"list-rows", no_argument, NULL, 'l'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, 'V'},
 		{"csv-out", required_argument, NULL, 'o'},
 		{"prefetch-mode", required_argument, NULL, 'P'},
 		{"ring-depth", required_argument, NULL, 'D'},
@@ -174,7 +177,7 @@ int main(int argc, char **argv)
 
 	peers_reserve_tls(argv);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:W:Nh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:W:NhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threads(optarg, &o.threads))
@@ -240,6 +243,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			puts("lgbench " LG_VERSION);
 			return 0;
 		case ':':
 			return bad_option("option '%s' needs an argument", argv[optind - 1]);

@@ -1,17 +1,24 @@
 // SPDX-License-Identifier: MIT
-/* Human, CSV and JSON output of lgbench's records. */
+/*
+ * Human, CSV and JSON output of lgbench's records.  JSON goes through
+ * jansson (common/json.h): escaping and number formatting are its job.
+ */
 #include <inttypes.h>
 #include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "common/json.h"
+#include "common/parse.h"
 #include "output.h"
 #include "util.h"
 
 #define MAX_FIELDS	40
 #define CCDF_PER_DECADE 20
+#define CCDF_FORMAT	"%.9g"
 
 static const struct {
 	const char *key;
@@ -23,10 +30,15 @@ static const struct run_env *env;
 static unsigned nrecords;
 static FILE *csv_extra; /* --csv-out */
 
+/* A field's JSON type; the CSV has the text alone. */
+enum field_type { F_NULL, F_STRING, F_INT, F_REAL };
+
 struct field {
 	const char *key;
-	char val[384];
-	bool str; /* quoted in JSON */
+	char val[384]; /* the CSV text ("" for F_NULL) */
+	enum field_type type;
+	long long i;
+	double d; /* the value as val has it: both formats carry the same digits */
 };
 
 struct fields {
@@ -34,29 +46,56 @@ struct fields {
 	unsigned n;
 };
 
-static void __attribute__((format(printf, 4, 5)))
-add(struct fields *fs, const char *key, bool str, const char *fmt, ...)
+static struct field *add(struct fields *fs, const char *key, enum field_type type)
 {
 	struct field *f = &fs->f[fs->n++];
-	va_list ap;
 
 	f->key = key;
-	f->str = str;
+	f->type = type;
+	f->val[0] = '\0';
+	return f;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+add_str(struct fields *fs, const char *key, const char *fmt, ...)
+{
+	struct field *f = add(fs, key, F_STRING);
+	va_list ap;
+
 	va_start(ap, fmt);
 	vsnprintf(f->val, sizeof(f->val), fmt, ap);
 	va_end(ap);
 }
 
-/* A number, or an empty field when there is none. */
-static void add_num(struct fields *fs, const char *key, bool have, const char *fmt, double v)
+/* An integer, or an empty field (JSON null) when there is none. */
+static void add_int(struct fields *fs, const char *key, bool have, long long v)
 {
-	struct field *f = &fs->f[fs->n++];
+	struct field *f = add(fs, key, have ? F_INT : F_NULL);
 
-	f->key = key;
-	f->str = false;
-	f->val[0] = '\0';
-	if (have)
+	if (have) {
+		f->i = v;
+		snprintf(f->val, sizeof(f->val), "%lld", v);
+	}
+}
+
+/* A real printed with FMT, or an empty field (JSON null) when there is none. */
+static void add_real(struct fields *fs, const char *key, bool have, const char *fmt, double v)
+{
+	struct field *f = add(fs, key, have ? F_REAL : F_NULL);
+
+	if (have) {
 		snprintf(f->val, sizeof(f->val), fmt, v);
+		f->d = strtod(f->val, NULL);
+	}
+}
+
+/* A byte limit: a number, or the string "unlimited". */
+static void add_limit(struct fields *fs, const char *key, uint64_t v)
+{
+	if (v == CG_NO_LIMIT)
+		add_str(fs, key, "unlimited");
+	else
+		add_int(fs, key, true, (long long)v);
 }
 
 /* Whether the hints really went through io_uring. */
@@ -86,47 +125,40 @@ static void fill(struct fields *fs, const struct record *rec, const char *kind, 
 	const struct mem_limit *ml = &env->limit;
 
 	fs->n = 0;
-	add(fs, "kind", true, "%s", kind);
-	add(fs, "mode", true, "%s", rec->mode);
-	add(fs, "row", true, "%s", rec->row);
-	add(fs, "threads", false, "%u", rec->threads);
-	add(fs, "status", true, "%s", rec->status);
-	add_num(fs, "ops", r, "%.0f", r ? (double)r->ops : 0);
-	add_num(fs, "seconds", r, "%.6f", r ? r->seconds : 0);
-	add_num(fs, "ops_per_s", r, "%.1f", r && r->seconds > 0 ? (double)r->ops / r->seconds : 0);
-	add_num(fs, "avg_ns", ok, "%.1f", ok ? hist_mean(h) : 0);
-	add_num(fs, "min_ns", ok, "%.0f", ok ? (double)h->min : 0);
+	add_str(fs, "kind", "%s", kind);
+	add_str(fs, "mode", "%s", rec->mode);
+	add_str(fs, "row", "%s", rec->row);
+	add_int(fs, "threads", true, rec->threads);
+	add_str(fs, "status", "%s", rec->status);
+	add_int(fs, "ops", r, r ? (long long)r->ops : 0);
+	add_real(fs, "seconds", r, "%.6f", r ? r->seconds : 0);
+	add_real(fs, "ops_per_s", r, "%.1f", r && r->seconds > 0 ? (double)r->ops / r->seconds : 0);
+	add_real(fs, "avg_ns", ok, "%.1f", ok ? hist_mean(h) : 0);
+	add_int(fs, "min_ns", ok, ok ? (long long)h->min : 0);
 	for (unsigned i = 0; i < ARRAY_SIZE(percentiles); i++)
-		add_num(fs, percentiles[i].key, ok, "%.0f",
-			ok ? (double)hist_percentile(h, percentiles[i].p) : 0);
-	add_num(fs, "max_ns", ok, "%.0f", ok ? (double)h->max : 0);
-	add_num(fs, "minflt", r, "%.0f", r ? (double)r->minflt : 0);
-	add_num(fs, "majflt", r, "%.0f", r ? (double)r->majflt : 0);
-	add_num(fs, "latency_ns", point, "%.0f", (double)lat);
-	add_num(fs, "ccdf", point, "%.9g", frac);
-	if (ml->bytes == MEM_UNLIMITED)
-		add(fs, "mem_limit_bytes", true, "unlimited");
-	else
-		add(fs, "mem_limit_bytes", false, "%" PRIu64, ml->bytes);
-	add(fs, "mem_limit_source", true, "%s", ml->version[0] ? ml->source : "none");
-	if (ml->swap_bytes == MEM_UNLIMITED)
-		add(fs, "swap_limit_bytes", true, "unlimited");
-	else
-		add(fs, "swap_limit_bytes", false, "%" PRIu64, ml->swap_bytes);
-	add(fs, "swap", true, "%s", env->swap);
-	add(fs, "thp", true, "%s", env->thp);
-	add(fs, "kernel", true, "%s", env->kernel);
-	add(fs, "cpus", false, "%ld", env->cpus);
-	add(fs, "warmup_ms", false, "%lu", env->warmup_ms);
-	add(fs, "measure_ms", false, "%lu", env->measure_ms);
-	add(fs, "total_mib", false, "%lu", env->total_mib);
-	add(fs, "prefetch_workers", false, "%ld", env->prefetch_workers);
+		add_int(fs, percentiles[i].key, ok, ok ? (long long)hist_percentile(h, percentiles[i].p) : 0);
+	add_int(fs, "max_ns", ok, ok ? (long long)h->max : 0);
+	add_int(fs, "minflt", r, r ? r->minflt : 0);
+	add_int(fs, "majflt", r, r ? r->majflt : 0);
+	add_int(fs, "latency_ns", point, (long long)lat);
+	add_real(fs, "ccdf", point, CCDF_FORMAT, frac);
+	add_limit(fs, "mem_limit_bytes", ml->bytes);
+	add_str(fs, "mem_limit_source", "%s", ml->version[0] ? ml->source : "none");
+	add_limit(fs, "swap_limit_bytes", ml->swap_bytes);
+	add_str(fs, "swap", "%s", env->swap);
+	add_str(fs, "thp", "%s", env->thp);
+	add_str(fs, "kernel", "%s", env->kernel);
+	add_int(fs, "cpus", true, env->cpus);
+	add_int(fs, "warmup_ms", true, (long long)env->warmup_ms);
+	add_int(fs, "measure_ms", true, (long long)env->measure_ms);
+	add_int(fs, "total_mib", true, (long long)env->total_mib);
+	add_int(fs, "prefetch_workers", true, env->prefetch_workers);
 	/* lgalloc_prefetch_async hints in the window, for the rows that use it. */
-	add_num(fs, "prefetch_async", pf, "%.0f", pf ? (double)r->pf.async : 0);
-	add_num(fs, "prefetch_completed", pf, "%.0f", pf ? (double)r->pf.completed : 0);
-	add_num(fs, "prefetch_failed", pf, "%.0f", pf ? (double)r->pf.failed : 0);
-	add_num(fs, "prefetch_sync", pf, "%.0f", pf ? (double)r->pf.sync : 0);
-	add(fs, "note", true, "%s", rec->note ? rec->note : pf ? prefetch_note(&r->pf) : "");
+	add_int(fs, "prefetch_async", pf, pf ? (long long)r->pf.async : 0);
+	add_int(fs, "prefetch_completed", pf, pf ? (long long)r->pf.completed : 0);
+	add_int(fs, "prefetch_failed", pf, pf ? (long long)r->pf.failed : 0);
+	add_int(fs, "prefetch_sync", pf, pf ? (long long)r->pf.sync : 0);
+	add_str(fs, "note", "%s", rec->note ? rec->note : pf ? prefetch_note(&r->pf) : "");
 }
 
 static void csv_value(FILE *f, const char *s)
@@ -144,22 +176,6 @@ static void csv_value(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-static void json_string(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
 static void emit_csv(FILE *f, const struct fields *fs, bool header)
 {
 	for (unsigned i = 0; i < fs->n; i++) {
@@ -170,17 +186,33 @@ static void emit_csv(FILE *f, const struct fields *fs, bool header)
 	fputc('\n', f);
 }
 
-static void emit_json_fields(const struct fields *fs)
+static json_t *json_value(const struct field *f)
 {
-	for (unsigned i = 0; i < fs->n; i++) {
-		const struct field *f = &fs->f[i];
-
-		printf("%s\"%s\": ", i ? ", " : "", f->key);
-		if (f->str)
-			json_string(f->val);
-		else
-			fputs(f->val[0] ? f->val : "null", stdout);
+	switch (f->type) {
+	case F_STRING:
+		return lg_json_string(f->val);
+	case F_INT:
+		return json_integer(f->i);
+	case F_REAL:
+		return json_real(f->d);
+	case F_NULL:
+		break;
 	}
+	return json_null();
+}
+
+/* The record as a JSON object, keys in the CSV header's order.  NULL when out of memory. */
+static json_t *json_fields(const struct fields *fs)
+{
+	json_t *obj = json_object();
+
+	for (unsigned i = 0; obj && i < fs->n; i++) {
+		if (json_object_set_new(obj, fs->f[i].key, json_value(&fs->f[i]))) {
+			json_decref(obj);
+			obj = NULL;
+		}
+	}
+	return obj;
 }
 
 /*
@@ -209,7 +241,7 @@ static void for_each_ccdf_point(const struct hist *h, void (*point)(uint64_t lat
 struct ccdf_emit {
 	const struct record *rec;
 	FILE *f;
-	unsigned n;
+	json_t *points; /* JSON: [latency_ns, ccdf] pairs */
 };
 
 static void csv_point(uint64_t lat, double frac, void *arg)
@@ -237,8 +269,30 @@ static void csv_record(FILE *f, const struct record *rec)
 static void json_point(uint64_t lat, double frac, void *arg)
 {
 	struct ccdf_emit *e = arg;
+	char text[32];
 
-	printf("%s[%" PRIu64 ", %.9g]", e->n++ ? ", " : "", lat, frac);
+	/* The fraction with the digits of the CSV's ccdf column. */
+	snprintf(text, sizeof(text), CCDF_FORMAT, frac);
+	json_array_append_new(e->points, json_pack("[If]", (json_int_t)lat, strtod(text, NULL)));
+}
+
+/* One JSON record: the fields, then the CCDF points if asked for. */
+static void json_record(const struct record *rec)
+{
+	struct fields fs;
+	struct ccdf_emit e = {.rec = rec};
+	json_t *obj;
+
+	fill(&fs, rec, "summary", 0, 0);
+	obj = json_fields(&fs);
+	if (obj && rec->ccdf && rec->res) {
+		e.points = json_array();
+		for_each_ccdf_point(rec->res->hist, json_point, &e);
+		json_object_set_new(obj, "ccdf_points", e.points);
+	}
+	if (!obj || lg_json_dump(obj, stdout))
+		fprintf(stderr, "lgbench: cannot write the JSON record of %s\n", rec->row);
+	json_decref(obj);
 }
 
 static void human_record(const struct record *rec)
@@ -284,7 +338,7 @@ static void human_record(const struct record *rec)
 
 void output_init(enum out_format fmt, const struct run_env *e, FILE *csv_copy)
 {
-	char limit[PATH_MAX + 64], swap_limit[32];
+	char limit[PATH_MAX + 128], swap_limit[SIZE_FORMAT_LEN];
 	struct fields fs;
 	struct record none = {.mode = "", .row = "", .status = ""};
 
@@ -295,10 +349,10 @@ void output_init(enum out_format fmt, const struct run_env *e, FILE *csv_copy)
 	fill(&fs, &none, "", 0, 0);
 	if (csv_extra)
 		emit_csv(csv_extra, &fs, true);
-	if (env->limit.swap_bytes == MEM_UNLIMITED)
+	if (env->limit.swap_bytes == CG_NO_LIMIT)
 		snprintf(swap_limit, sizeof(swap_limit), "unlimited");
 	else
-		format_bytes(swap_limit, sizeof(swap_limit), env->limit.swap_bytes);
+		size_format(env->limit.swap_bytes, swap_limit, sizeof(swap_limit));
 	mem_limit_describe(&env->limit, limit, sizeof(limit));
 	switch (format) {
 	case OUT_HUMAN:
@@ -349,10 +403,6 @@ void output_note(const char *fmt, ...)
 
 void output_record(const struct record *rec)
 {
-	struct fields fs;
-	struct ccdf_emit e = {.rec = rec};
-	bool ccdf = rec->ccdf && rec->res;
-
 	if (csv_extra)
 		csv_record(csv_extra, rec);
 	switch (format) {
@@ -363,15 +413,10 @@ void output_record(const struct record *rec)
 		csv_record(stdout, rec);
 		break;
 	case OUT_JSON:
-		fill(&fs, rec, "summary", 0, 0);
-		printf("%s{", nrecords ? ",\n" : "");
-		emit_json_fields(&fs);
-		if (ccdf) {
-			printf(", \"ccdf_points\": [");
-			for_each_ccdf_point(rec->res->hist, json_point, &e);
-			putchar(']');
-		}
-		putchar('}');
+		/* Records stream out as they are made: the array's brackets and commas are ours. */
+		if (nrecords)
+			fputs(",\n", stdout);
+		json_record(rec);
 		break;
 	}
 	nrecords++;

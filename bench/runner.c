@@ -9,6 +9,7 @@
 #include "lgalloc.h"
 #include "output.h"
 #include "runner.h"
+#include "common/timeutil.h"
 #include "util.h"
 
 enum phase { PHASE_WARMUP, PHASE_MEASURE, PHASE_STOP };

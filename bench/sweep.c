@@ -12,6 +12,7 @@
 
 #include "lgbench.h"
 #include "output.h"
+#include "common/parse.h"
 #include "util.h"
 #include "workset.h"
 

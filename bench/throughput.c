@@ -5,6 +5,7 @@
 #include "lgbench.h"
 #include "output.h"
 #include "rows.h"
+#include "common/parse.h"
 #include "util.h"
 
 static const struct thread_list default_threads = {{1, 2, 4, 8, 16}, 5};

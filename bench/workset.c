@@ -8,6 +8,7 @@
 #include "output.h"
 #include "rows.h"
 #include "runner.h"
+#include "common/timeutil.h"
 #include "util.h"
 #include "workset.h"
 
@@ -31,7 +32,7 @@ static uint64_t workset_bytes(struct run_env *env)
 	uint64_t limit = env->limit.bytes;
 
 	if (!env->total_mib) {
-		if (limit == MEM_UNLIMITED) {
+		if (limit == CG_NO_LIMIT) {
 			output_note("no memory limit found: assuming %d MiB as the original does "
 				    "(run under lgrun --memory, or pass --total-mib)",
 				    DEFAULT_LIMIT_MIB);

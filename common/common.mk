@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # common/: the helper layer of the programs (bench/, tools/*): launching a
-# command, cgroups, /proc, swap files, parsing, time, log2 histograms.
+# command, cgroups, /proc, swap files, parsing, time, log2 histograms, JSON.
 # Built as a static library; never linked into liblgalloc.  Programs include
 # "common/xxx.h" with -I.
 #
@@ -11,12 +11,15 @@ COMMON_SRCS := $(wildcard common/*.c)
 COMMON_OBJS := $(COMMON_SRCS:%.c=$(BUILD)/%.o)
 COMMON_LIB := $(BUILD)/common/libcommon.a
 COMMON_CFLAGS := -I.
+# common/json.c writes through jansson; programs that use it link JANSSON_LIBS.
+JANSSON_CFLAGS := $(shell pkg-config --cflags jansson 2>/dev/null)
+JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 all: $(COMMON_LIB)
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
 
 $(COMMON_LIB): $(COMMON_OBJS)
 	$(call msg,AR,$@)

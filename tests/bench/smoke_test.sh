@@ -12,6 +12,7 @@ short="--warmup-ms 10 --measure-ms 40"
 
 # Options
 check "lgbench --help exits 0" sh -c '"$0" --help >/dev/null' "$LGBENCH"
+check "lgbench --version prints its version" sh -c '"$0" --version | grep -Eqx "lgbench [0-9]+\.[0-9]+\.[0-9]+"' "$LGBENCH"
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
 	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "--prefetch-workers 129" \

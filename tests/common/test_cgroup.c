@@ -200,7 +200,7 @@ static void test_v1_fallback(void **state)
 static void test_v1_mount_root(void **state)
 {
 	struct mem_limit ml;
-	char mi[1024];
+	char mi[1024], desc[600], want[600];
 
 	(void)state;
 	put("proc/cgroup", "4:memory:/outer/inner\n");
@@ -209,6 +209,9 @@ static void test_v1_mount_root(void **state)
 	put("memory/inner/memory.limit_in_bytes", "536870912\n");
 	detect(&ml, 0);
 	assert_int_equal(ml.bytes, 512 << 20);
+	mem_limit_describe(&ml, desc, sizeof(desc));
+	snprintf(want, sizeof(want), "512M (cgroup v1: %s/memory/inner/memory.limit_in_bytes)", root);
+	assert_string_equal(desc, want);
 }
 
 static void test_unlimited(void **state)

@@ -7,5 +7,5 @@ UNIT_TESTS += $(COMMON_UNIT_TESTS)
 
 $(BUILD)/tests/common/test_%: tests/common/test_%.c $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) $< $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) \
-		-lm $(CMOCKA_LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) $(JANSSON_CFLAGS) $< $(COMMON_LIB) -o $@ \
+		$(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
