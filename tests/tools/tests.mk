@@ -10,8 +10,8 @@ UNIT_TESTS += $(LGTRACE_REPORT_TEST)
 
 $(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ) $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(LGTRACE_JSON_CFLAGS) $< \
-		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(LGTRACE_JSON_LIBS) -lm $(CMOCKA_LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(JANSSON_CFLAGS) $< \
+		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
 
 # The workload links the static library: its USDT probe and registry are
 # then in the executable itself; the shared variant covers the

@@ -8,15 +8,12 @@
 #include <math.h>
 #include <string.h>
 
+#include "common/json.h"
 #include "common/log2_hist.h"
 #include "report.h"
 
 _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are summed as u64 arrays");
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
-
-/* Reals (seconds) are rounded to the millisecond first: 10 significant
- * digits keep them exact up to the longest -d (1e7 s). */
-#define JSON_FLAGS (JSON_INDENT(2) | JSON_REAL_PRECISION(10))
 
 const char *const feature_names[NUM_FEATURES] = {
 	"faults",	   "fault_completion",	"mmap_lock", "contention", "swapout",
@@ -338,7 +335,8 @@ static json_int_t json_ns(double v)
 	return (json_int_t)nearbyint(v);
 }
 
-/* Seconds, to the millisecond. */
+/* Seconds, to the millisecond ("%.3f" before jansson); the 10 significant
+ * digits of lg_json_dump() keep them exact up to the longest -d (1e7 s). */
 static json_t *json_seconds(double v)
 {
 	return json_real(round(v * 1e3) / 1e3);
@@ -462,7 +460,7 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 
 int report_json_write(FILE *o, const json_t *doc)
 {
-	if (json_dumpf(doc, o, JSON_FLAGS) || fputc('\n', o) == EOF)
+	if (lg_json_dump(doc, o) || fputc('\n', o) == EOF)
 		return -EIO;
 	return 0;
 }
