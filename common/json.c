@@ -6,10 +6,12 @@
 
 #include "common/json.h"
 
-int lg_json_dump(const json_t *json, FILE *f)
+int lg_json_dump(const json_t *json, FILE *f, int indent)
 {
-	return json_dumpf(json, f, JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(LG_JSON_REAL_PRECISION)) ? -EIO
-												      : 0;
+	size_t flags =
+		JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(LG_JSON_REAL_PRECISION) | JSON_INDENT(indent);
+
+	return json_dumpf(json, f, flags) ? -EIO : 0;
 }
 
 /* Length of the valid UTF-8 sequence at S, or 0 when there is none. */

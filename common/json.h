@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * JSON output through jansson, the same way for every program: one document
- * (or one record of a streamed array) a line, ", " and ": " between items,
- * keys in the order they were set, reals with LG_JSON_REAL_PRECISION
- * significant digits.  Thread-safe as far as jansson and the FILE are.
+ * JSON output through jansson, the same way for every program (lgbench,
+ * lgtrace): keys in the order they were set, reals with
+ * LG_JSON_REAL_PRECISION significant digits, text that is not UTF-8 made
+ * valid.  Thread-safe as far as jansson and the FILE are.
  */
 #ifndef LG_COMMON_JSON_H
 #define LG_COMMON_JSON_H
@@ -20,8 +20,12 @@
  */
 #define LG_JSON_REAL_PRECISION 10
 
-/* Write JSON to F on one line (no newline after it).  Returns 0, or -EIO when writing fails. */
-int lg_json_dump(const json_t *json, FILE *f);
+/*
+ * Write JSON to F, no newline after it: INDENT 0 on one line with ", " and
+ * ": " between items (a record of a streamed array), else INDENT spaces a
+ * level (1..31).  Returns 0, or -EIO when writing fails.
+ */
+int lg_json_dump(const json_t *json, FILE *f, int indent);
 
 /*
  * A JSON string of S.  json_string() refuses text that is not UTF-8 (a file

@@ -265,6 +265,22 @@ static void test_self(void **state)
 		assert_non_null(strstr(ml.source, "memory."));
 }
 
+/* A parent that is no cgroup: refused with the reason, nothing made. */
+static void test_parent_not_cgroup(void **state)
+{
+	struct cgroup cg;
+	char why[600], want[600];
+
+	(void)state;
+	assert_int_equal(cgroup_find(&cg, CG_AUTO, root, why, sizeof(why)), -EINVAL);
+	snprintf(want, sizeof(want), "%s is not a v1 or v2 memory cgroup", root);
+	assert_string_equal(why, want);
+	assert_int_equal(cgroup_find(&cg, CG_V2, "/nonexistent/cg", why, sizeof(why)), -ENOENT);
+	assert_string_equal(why, "/nonexistent/cg: No such file or directory");
+	assert_false(cg.created);
+	assert_int_equal(cgroup_remove(&cg, NULL, why, sizeof(why)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +293,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unlimited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_found, setup, teardown),
 		cmocka_unit_test(test_no_proc),
+		cmocka_unit_test_setup_teardown(test_parent_not_cgroup, setup, teardown),
 		cmocka_unit_test(test_self),
 	};
 

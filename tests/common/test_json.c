@@ -10,8 +10,8 @@
 
 #include "common/json.h"
 
-/* What lg_json_dump writes, in a malloc'ed string; steals JSON's reference. */
-static char *dump(json_t *json)
+/* What lg_json_dump writes with INDENT, in a malloc'ed string; steals JSON's reference. */
+static char *dump_indent(json_t *json, int indent)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -19,10 +19,15 @@ static char *dump(json_t *json)
 
 	assert_non_null(json);
 	assert_non_null(f);
-	assert_int_equal(lg_json_dump(json, f), 0);
+	assert_int_equal(lg_json_dump(json, f, indent), 0);
 	fclose(f);
 	json_decref(json);
 	return buf;
+}
+
+static char *dump(json_t *json)
+{
+	return dump_indent(json, 0);
 }
 
 static void test_layout(void **state)
@@ -35,6 +40,15 @@ static void test_layout(void **state)
 	assert_string_equal(
 		out, "{\"row\": \"lgalloc\", \"threads\": 4, \"ccdf\": null, \"points\": [[20, 0.98519517]], "
 		     "\"ops_per_s\": 14710052.1}");
+	free(out);
+}
+
+static void test_indent(void **state)
+{
+	char *out = dump_indent(json_pack("{s:i, s:[f]}", "pid", 42, "secs", 0.5), 2);
+
+	(void)state;
+	assert_string_equal(out, "{\n  \"pid\": 42,\n  \"secs\": [\n    0.5\n  ]\n}");
 	free(out);
 }
 
@@ -72,6 +86,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
+		cmocka_unit_test(test_indent),
 		cmocka_unit_test(test_reals),
 		cmocka_unit_test(test_strings),
 	};
