@@ -460,7 +460,7 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 
 int report_json_write(FILE *o, const json_t *doc)
 {
-	if (lg_json_dump(doc, o) || fputc('\n', o) == EOF)
+	if (lg_json_dump(doc, o, 2) || fputc('\n', o) == EOF)
 		return -EIO;
 	return 0;
 }
