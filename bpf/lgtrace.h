@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * lgtrace: layouts shared by the BPF programs (lgtrace.bpf.c) and the user
- * program (lgtrace.c).  Included by both, so only fixed-width types and no
- * headers of either side.
+ * program (tools/lgtrace/).  Included by both, so only fixed-width types and
+ * no headers of either side.
  */
 #ifndef LGTRACE_H
 #define LGTRACE_H
 
-/* Pools: the 16 lgalloc size classes (2^21 .. 2^36), then two pseudo pools. */
+/* Pools: the 16 lgalloc size classes (2^21 .. 2^36), then two pseudo pools.
+ * tools/lgtrace/target.c asserts that the bounds are lgalloc.h's. */
 #define LGT_MIN_CLASS  21
 #define LGT_NUM_CLASS  16
 #define LGT_POOL_OTHER LGT_NUM_CLASS	   /* addresses outside lgalloc's areas */

@@ -15,6 +15,8 @@ LGRUN_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgrun/*.c))
 LGTRACE := $(BUILD)/tools/lgtrace
 LGTRACE_SKEL := $(BUILD)/bpf/lgtrace.skel.h
 LGTRACE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgtrace/*.c))
+# The reporting code needs no skeleton: its unit test links it alone.
+LGTRACE_REPORT_OBJ := $(BUILD)/obj/tools/lgtrace/report.o
 
 TOOLS := $(LGRUN) $(LGTRACE)
 TOOLS_MAN := $(BUILD)/man/lgrun.1 $(BUILD)/man/lgtrace.8
@@ -34,11 +36,12 @@ $(LGRUN): $(LGRUN_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)
 	$(Q)mkdir -p $(@D) && $(CC) -o $@ $^ $(ALL_LDFLAGS)
 
-$(LGTRACE_OBJS): TOOLS_CFLAGS += $(LIBBPF_CFLAGS) -I$(BUILD)/bpf -Ibpf
-$(LGTRACE_OBJS): $(LGTRACE_SKEL) bpf/lgtrace.h $(wildcard lib/include/lgalloc/*.h)
+$(LGTRACE_OBJS): TOOLS_CFLAGS += $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) -I$(BUILD)/bpf -Ibpf
+$(LGTRACE_OBJS): bpf/lgtrace.h $(wildcard lib/include/lgalloc/*.h)
+$(filter-out $(LGTRACE_REPORT_OBJ),$(LGTRACE_OBJS)): $(LGTRACE_SKEL)
 $(LGTRACE): $(LGTRACE_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS)
+	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS) $(JANSSON_LIBS) -lm
 
 $(BUILD)/man/lgrun.1: tools/lgrun/lgrun.1
 $(BUILD)/man/lgtrace.8: tools/lgtrace/lgtrace.8

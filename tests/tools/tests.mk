@@ -1,6 +1,17 @@
 # SPDX-License-Identifier: MIT
-# The tools' suites: lgrun and lgtrace end to end (root, cgroups, BPF), with
-# lgtrace's workload program.
+# The tools' suites: lgtrace's reporting fed made-up snapshots (cmocka, no
+# root), lgrun and lgtrace end to end (root, cgroups, BPF), with lgtrace's
+# workload program.
+
+# The reporting code alone (report.o, common/'s log2 histograms, jansson,
+# libm): no BPF, no main.
+LGTRACE_REPORT_TEST := $(BUILD)/tests/tools/test_lgtrace_report
+UNIT_TESTS += $(LGTRACE_REPORT_TEST)
+
+$(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ) $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(JANSSON_CFLAGS) $< \
+		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
 
 # The workload links the static library: its USDT probe and registry are
 # then in the executable itself; the shared variant covers the

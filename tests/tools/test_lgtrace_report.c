@@ -1,0 +1,525 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgtrace's reporting (tools/lgtrace/report.c) fed made-up snapshots: the
+ * snapshot arithmetic, pool names, percentiles, the tables with their n/a
+ * cells, the histograms, the summary and the JSON document (parsed back).
+ * No BPF, no root.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "report.h"
+
+/* All features, less those listed (terminated by -1). */
+static void features(bool have[NUM_FEATURES], ...)
+{
+	va_list ap;
+	int f;
+
+	for (f = 0; f < NUM_FEATURES; f++)
+		have[f] = true;
+	va_start(ap, have);
+	while ((f = va_arg(ap, int)) >= 0)
+		have[f] = false;
+	va_end(ap);
+}
+
+/*
+ * 2M: 100 faults (95 minor timed in [1024, 2048) ns, 5 major in [2^20,
+ * 2^21)), 3 swap-ins, 7 swap-outs, mmap_lock 4 reads (in [4096, 8192)) and
+ * 2 writes (in [16384, 32768)) waiting 2 ms in all.
+ * 4M: 32 io_uring madvise ops (in [65536, 131072)), one failed; 30 hinted
+ * minor, 2 hinted major.  other: 10 faults, none timed.
+ */
+static void fill(struct snapshot *s)
+{
+	struct lgt_pool_stats *p2 = &s->pool[0], *p4 = &s->pool[1], *po = &s->pool[LGT_POOL_OTHER];
+
+	memset(s, 0, sizeof(*s));
+	p2->faults = 100;
+	p2->major = 5;
+	p2->fault_ns[0] = 95 * 1500;
+	p2->fault_ns[1] = 5 * 1500000;
+	p2->swapins = 3;
+	p2->swapouts = 7;
+	p2->hist[LGT_H_FAULT_MINOR][10] = 95;
+	p2->hist[LGT_H_FAULT_MAJOR][20] = 5;
+	p2->lock_acq[0] = 4;
+	p2->lock_acq[1] = 2;
+	p2->lock_cont[0] = 1;
+	p2->lock_wait_ns[0] = 1500000;
+	p2->lock_wait_ns[1] = 500000;
+	p2->hist[LGT_H_LOCK_READ][12] = 4;
+	p2->hist[LGT_H_LOCK_WRITE][14] = 2;
+	p4->uring_submitted = 32;
+	p4->uring_completed = 32;
+	p4->uring_failed = 1;
+	p4->uring_ns = 32 * 98304;
+	p4->hist[LGT_H_URING][16] = 32;
+	p4->hinted_minor = 30;
+	p4->hinted_major = 2;
+	po->faults = 10;
+}
+
+/* What @print wrote, as a malloc'ed string. */
+#define CAPTURE(buf, ...)                                                                                    \
+	do {                                                                                                 \
+		size_t len_;                                                                                 \
+		FILE *o_ = open_memstream(&(buf), &len_);                                                    \
+		assert_non_null(o_);                                                                         \
+		__VA_ARGS__;                                                                                 \
+		assert_int_equal(fclose(o_), 0);                                                             \
+	} while (0)
+
+static void assert_has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		if (!strncmp(p, line, n) && (p[n] == '\n' || !p[n]))
+			return;
+	fail_msg("no line \"%s\" in:\n%s", line, text);
+}
+
+static int count_lines(const char *text, const char *prefix)
+{
+	int n = 0;
+
+	for (const char *p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
+		n += !strncmp(p, prefix, strlen(prefix));
+	return n;
+}
+
+static void test_pool_names(void **state)
+{
+	char name[16];
+
+	(void)state;
+	pool_name(0, name, sizeof(name));
+	assert_string_equal(name, "2M");
+	pool_name(1, name, sizeof(name));
+	assert_string_equal(name, "4M");
+	pool_name(9, name, sizeof(name));
+	assert_string_equal(name, "1G");
+	pool_name(LGT_NUM_CLASS - 1, name, sizeof(name));
+	assert_string_equal(name, "64G");
+	pool_name(LGT_POOL_OTHER, name, sizeof(name));
+	assert_string_equal(name, "other");
+	pool_name(LGT_POOL_MMAP, name, sizeof(name));
+	assert_string_equal(name, "mmap/munmap");
+}
+
+static void test_snapshot_arithmetic(void **state)
+{
+	struct lgt_pool_stats cpus[3] = {};
+	struct snapshot a = {}, b, d;
+	struct lgt_pool_stats total;
+
+	(void)state;
+	for (int c = 0; c < 3; c++) {
+		cpus[c].faults = 10 * (c + 1);
+		cpus[c].lock_wait_ns[1] = 1000 + c;
+		cpus[c].hist[LGT_H_URING][LGT_HIST_SLOTS - 1] = 1;
+	}
+	snapshot_add_cpus(&a, 2, cpus, 3);
+	snapshot_add_cpus(&a, 2, cpus, 1);
+	assert_int_equal(a.pool[2].faults, 70);
+	assert_int_equal(a.pool[2].lock_wait_ns[1], 4003);
+	assert_int_equal(a.pool[2].hist[LGT_H_URING][LGT_HIST_SLOTS - 1], 4);
+	assert_int_equal(a.pool[1].faults, 0);
+
+	fill(&b);
+	a = b;
+	a.pool[0].faults += 17;
+	a.pool[0].hist[LGT_H_LOCK_WRITE][14] += 3;
+	a.pool[LGT_POOL_MMAP].lock_acq[1] = 9;
+	a.pool[1].hinted_major += 1;
+	snapshot_sub(&d, &a, &b);
+	assert_int_equal(d.pool[0].faults, 17);
+	assert_int_equal(d.pool[0].major, 0);
+	assert_int_equal(d.pool[0].hist[LGT_H_LOCK_WRITE][14], 3);
+	assert_int_equal(d.pool[0].hist[LGT_H_FAULT_MINOR][10], 0);
+	assert_int_equal(d.pool[LGT_POOL_MMAP].lock_acq[1], 9);
+	assert_int_equal(d.pool[1].hinted_major, 1);
+	assert_int_equal(d.pool[1].uring_submitted, 0);
+	assert_false(pool_active(&d.pool[LGT_POOL_OTHER]));
+	assert_true(pool_active(&d.pool[LGT_POOL_MMAP]));
+
+	snapshot_total(&total, &b);
+	assert_int_equal(total.faults, 110);
+	assert_int_equal(total.uring_completed, 32);
+	assert_int_equal(total.hist[LGT_H_FAULT_MINOR][10], 95);
+}
+
+static void test_percentiles(void **state)
+{
+	__u64 h[2][LGT_HIST_SLOTS] = {};
+
+	(void)state;
+	assert_true(hist_pct(h[0], 1, 50) == 0);
+	h[0][10] = 95;
+	h[1][20] = 5;
+	/* Interpolated inside the slot: 1024 + 1024 * 50/95. */
+	assert_float_equal(hist_pct(h[0], 2, 50), 1024 + 1024 * 50.0 / 95, 1e-6);
+	assert_float_equal(hist_pct(h[0], 2, 99), 1048576 + 1048576 * 4.0 / 5, 1e-6);
+	/* Alone, the first histogram's p99 stays in its slot. */
+	assert_float_equal(hist_pct(h[0], 1, 99), 1024 + 1024 * 94.05 / 95, 1e-6);
+	assert_float_equal(hist_pct(h[1], 1, 50), 1048576 + 1048576 * 2.5 / 5, 1e-6);
+	memset(h, 0, sizeof(h));
+	h[0][0] = 4;
+	assert_float_equal(hist_pct(h[0], 1, 50), 1, 1e-9);
+}
+
+static void test_fault_table(void **state)
+{
+	bool have[NUM_FEATURES];
+	struct snapshot s;
+	char *out;
+
+	(void)state;
+	fill(&s);
+	features(have, FEAT_SWAPOUT, FEAT_CONTENTION, -1);
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_has_line(
+		out,
+		"POOL            FAULTS    MAJOR   SWAPIN  SWAPOUT   FLT-p50   FLT-p99    LOCK-R    LOCK-W"
+		"  CONT-R  CONT-W      WAIT  WAIT-p50  WAIT-p99");
+	assert_has_line(
+		out,
+		"2M                 100        5        3      n/a     1.6us  1887.4us         4         2"
+		"     n/a     n/a    2.00ms     7.2us    32.3us");
+	assert_has_line(
+		out,
+		"4M                   0        0        0      n/a         -         -         0         0"
+		"     n/a     n/a    0.00ms         -         -");
+	assert_has_line(
+		out,
+		"other               10        0        0      n/a     0.0us     0.0us         0         0"
+		"     n/a     n/a    0.00ms         -         -");
+	assert_has_line(
+		out,
+		"total              110        5        3      n/a     1.6us  1887.4us         4         2"
+		"     n/a     n/a    2.00ms     7.2us    32.3us");
+	/* Inactive pools have no row. */
+	assert_int_equal(count_lines(out, "8M "), 0);
+	assert_int_equal(count_lines(out, "mmap/munmap"), 0);
+	/* 4M had io_uring ops: the madvise table follows, its rows only. */
+	assert_has_line(
+		out, "MADVISE         SUBMIT     DONE   FAILED   LAT-p50   LAT-p99  HINTED-MIN  HINTED-MAJ");
+	assert_has_line(
+		out, "4M                  32       32        1    98.3us   130.4us          30           2");
+	assert_has_line(
+		out, "total               32       32        1    98.3us   130.4us          30           2");
+	assert_int_equal(count_lines(out, "2M "), 1);
+	assert_int_equal(count_lines(out, "total "), 2);
+	free(out);
+
+	/* No io_uring op anywhere: no madvise table. */
+	memset(&s.pool[1], 0, sizeof(s.pool[1]));
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_int_equal(count_lines(out, "MADVISE"), 0);
+	assert_int_equal(count_lines(out, "total "), 1);
+	free(out);
+}
+
+static void test_na_cells(void **state)
+{
+	bool have[NUM_FEATURES];
+	struct snapshot s;
+	char *out;
+
+	(void)state;
+	fill(&s);
+	/* The io_uring_submit_req tracepoint missing: submissions and
+	 * latencies n/a; hints still seen through madvise's mmap_lock. */
+	features(have, FEAT_URING_SUBMIT, -1);
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_has_line(
+		out, "4M                 n/a       32        1       n/a       n/a          30           2");
+	free(out);
+	/* Neither io_uring_submit_req nor mmap_lock: no hint is seen. */
+	features(have, FEAT_URING_SUBMIT, FEAT_LOCK, -1);
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_has_line(
+		out, "4M                 n/a       32        1       n/a       n/a         n/a         n/a");
+	/* mmap_lock missing: every lock column n/a, contention too. */
+	assert_has_line(
+		out,
+		"total              110        5        3        7     1.6us  1887.4us       n/a       n/a"
+		"     n/a     n/a       n/a       n/a       n/a");
+	free(out);
+	/* No completion tracepoint: major, swap-ins and latencies n/a. */
+	features(have, FEAT_COMPLETION, -1);
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_has_line(
+		out,
+		"other               10      n/a      n/a        0       n/a       n/a         0         0"
+		"       0       0    0.00ms         -         -");
+	free(out);
+}
+
+static void test_histograms(void **state)
+{
+	struct snapshot s = {};
+	char *out;
+
+	(void)state;
+	s.pool[3].faults = 70;
+	s.pool[3].hist[LGT_H_FAULT_MINOR][0] = 10;
+	s.pool[3].hist[LGT_H_FAULT_MINOR][10] = 40;
+	s.pool[3].hist[LGT_H_FAULT_MINOR][11] = 20;
+	s.pool[3].hist[LGT_H_LOCK_WRITE][LGT_HIST_SLOTS - 1] = 1;
+	CAPTURE(out, print_hists(o_, &s));
+	assert_has_line(out, "pool 16M:");
+	assert_has_line(out, "  fault latency, minor");
+	/* common/log2_hist.h's shape (libbpf-tools' print_log2_hist). */
+	assert_has_line(out, "     nsecs               : count    distribution");
+	assert_has_line(out,
+			"         0 -> 1          : 10       |**********                              |");
+	assert_has_line(out,
+			"         2 -> 3          : 0        |                                        |");
+	assert_has_line(out,
+			"      1024 -> 2047       : 40       |****************************************|");
+	assert_has_line(out,
+			"      2048 -> 4095       : 20       |********************                    |");
+	assert_has_line(out, "  mmap_lock wait, write");
+	/* A slot above 32: wider columns, 20 stars. */
+	assert_has_line(out,
+			"        549755813888 -> 1099511627775        : 1        |********************|");
+	/* Only the histograms that have counts, slots from the first to the
+	 * last used. */
+	assert_int_equal(count_lines(out, "  fault latency, major"), 0);
+	assert_int_equal(count_lines(out, "      4096 -> "), 0);
+	assert_int_equal(count_lines(out, "  mmap_lock wait, write"), 1);
+	assert_int_equal(count_lines(out, "pool "), 1);
+	free(out);
+}
+
+static void test_summary_text(void **state)
+{
+	bool have[NUM_FEATURES];
+	struct snapshot s;
+	struct summary sum = {
+		.pid = 42,
+		.seconds = 1.5,
+		.latency_sample = 16,
+		.have = have,
+		.kernel = {true, "wait4", 120, 1},
+	};
+	char *out;
+
+	(void)state;
+	fill(&s);
+	features(have, FEAT_COMPLETION, FEAT_CONTENTION, FEAT_USDT, -1);
+	CAPTURE(out, print_summary(o_, &sum, &s));
+	/* Only tracepoint features are n/a; the USDT probe is not one. */
+	assert_has_line(out, "lgtrace: PID 42, 1.50 s (n/a: fault_completion, contention)");
+	assert_has_line(out, "kernel (wait4): minflt 120 majflt 1; lgtrace: faults 110");
+	assert_int_equal(count_lines(out, "fault latency:"), 0);
+	assert_int_equal(count_lines(out, "pool "), 0);
+	free(out);
+
+	features(have, -1);
+	sum.hists = true;
+	sum.kernel.source = "/proc/PID/stat";
+	CAPTURE(out, print_summary(o_, &sum, &s));
+	assert_has_line(out, "lgtrace: PID 42, 1.50 s");
+	assert_has_line(out, "kernel (/proc/PID/stat): minflt 120 majflt 1; lgtrace: minor 105 major 5");
+	assert_has_line(out, "fault latency: 1 fault in 16 timed per thread, and every swap or file read "
+			     "(--latency-sample)");
+	assert_has_line(out, "pool 2M:");
+	assert_has_line(out, "pool 4M:");
+	assert_has_line(out, "pool other:");
+	free(out);
+
+	sum.kernel.valid = false;
+	sum.latency_sample = 1;
+	CAPTURE(out, print_summary(o_, &sum, &s));
+	assert_int_equal(count_lines(out, "kernel "), 0);
+	assert_int_equal(count_lines(out, "fault latency:"), 0);
+	free(out);
+}
+
+/* Write @doc with report_json_write() and parse it back; @doc is freed. */
+static json_t *round_trip(json_t *doc)
+{
+	json_error_t jerr;
+	json_t *back;
+	char *out;
+
+	assert_non_null(doc);
+	CAPTURE(out, assert_int_equal(report_json_write(o_, doc), 0));
+	/* Indented by 2, keys in their order, a newline at the end. */
+	assert_memory_equal(out, "{\n  \"pid\": ", 11);
+	assert_int_equal(out[strlen(out) - 1], '\n');
+	json_decref(doc);
+	back = json_loads(out, 0, &jerr);
+	if (!back)
+		fail_msg("not JSON (%s, line %d): %s", jerr.text, jerr.line, out);
+	free(out);
+	return back;
+}
+
+static json_t *pool_by_name(json_t *pools, const char *name)
+{
+	size_t i;
+	json_t *p;
+
+	json_array_foreach(pools, i, p)
+	{
+		if (!strcmp(json_string_value(json_object_get(p, "pool")), name))
+			return p;
+	}
+	fail_msg("no pool %s", name);
+	return NULL;
+}
+
+static json_int_t geti(json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while ((dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	o = json_object_get(o, path);
+	if (!json_is_integer(o))
+		fail_msg("%s is not an integer", path);
+	return json_integer_value(o);
+}
+
+static void test_json(void **state)
+{
+	bool have[NUM_FEATURES];
+	struct snapshot s, iv = {};
+	struct summary sum = {
+		.pid = 4242,
+		.seconds = 2.34567,
+		.latency_sample = 16,
+		.have = have,
+		.kernel = {true, "wait4", 120, 1},
+		.diag = {.faults_no_entry = 3, .area_updates = 5, .hint_truncated = 2},
+		.registry_areas = 7,
+	};
+	json_t *ivs = json_array(), *doc, *p, *h, *slot;
+
+	(void)state;
+	fill(&s);
+	features(have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
+	iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
+	assert_int_equal(report_json_interval(ivs, 0.1004, &iv), 0);
+	assert_int_equal(report_json_interval(ivs, 0.2, &s), 0);
+	doc = round_trip(report_json(&sum, &s, ivs));
+
+	assert_int_equal(geti(doc, "pid"), 4242);
+	assert_true(json_is_real(json_object_get(doc, "seconds")));
+	assert_float_equal(json_real_value(json_object_get(doc, "seconds")), 2.346, 1e-12);
+	assert_int_equal(geti(doc, "latency_sample"), 16);
+	assert_true(json_is_true(json_object_get(json_object_get(doc, "features"), "mmap_lock")));
+	assert_true(json_is_false(json_object_get(json_object_get(doc, "features"), "swapout")));
+	assert_true(json_is_false(json_object_get(json_object_get(doc, "features"), "registry")));
+	assert_int_equal(json_object_size(json_object_get(doc, "features")), NUM_FEATURES);
+	assert_int_equal(geti(doc, "total.faults"), 110);
+	assert_int_equal(geti(doc, "total.major"), 5);
+	assert_int_equal(geti(doc, "total.swapouts"), 7);
+	assert_int_equal(geti(doc, "total.io_uring_madvise.submitted"), 32);
+	assert_int_equal(geti(doc, "total.prefetch.hinted_major"), 2);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "kernel"), "source")),
+			    "wait4");
+	assert_int_equal(geti(doc, "kernel.minflt"), 120);
+	assert_int_equal(geti(doc, "diagnostics.faults_without_entry"), 3);
+	assert_int_equal(geti(doc, "diagnostics.usdt_prefixes"), 5);
+	assert_int_equal(geti(doc, "diagnostics.registry_areas"), 7);
+	assert_int_equal(geti(doc, "diagnostics.hints_truncated"), 2);
+
+	/* The active pools in pool order; class_log2 for size classes only. */
+	json_t *pools = json_object_get(doc, "pools");
+	assert_int_equal(json_array_size(pools), 3);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(pools, 0), "pool")), "2M");
+	p = pool_by_name(pools, "2M");
+	assert_int_equal(geti(p, "class_log2"), 21);
+	assert_int_equal(geti(p, "faults"), 100);
+	assert_int_equal(geti(p, "minor"), 95);
+	assert_int_equal(geti(p, "major"), 5);
+	assert_int_equal(geti(p, "swapins"), 3);
+	assert_int_equal(geti(p, "fault_ns.major"), 7500000);
+	assert_int_equal(geti(p, "mmap_lock.read.acquisitions"), 4);
+	assert_int_equal(geti(p, "mmap_lock.read.contended"), 1);
+	assert_int_equal(geti(p, "mmap_lock.write.wait_ns"), 500000);
+	h = json_object_get(json_object_get(p, "histograms"), "fault_minor");
+	assert_int_equal(geti(h, "count"), 95);
+	/* 1024 + 1024 * 47.5/95 and 1024 + 1024 * 94.05/95, whole ns. */
+	assert_int_equal(geti(h, "p50_ns"), 1536);
+	assert_int_equal(geti(h, "p99_ns"), 2038);
+	assert_int_equal(json_array_size(json_object_get(h, "log2_ns")), 1);
+	slot = json_array_get(json_object_get(h, "log2_ns"), 0);
+	assert_int_equal(json_integer_value(json_array_get(slot, 0)), 1024);
+	assert_int_equal(json_integer_value(json_array_get(slot, 1)), 2047);
+	assert_int_equal(json_integer_value(json_array_get(slot, 2)), 95);
+	assert_int_equal(json_object_size(json_object_get(p, "histograms")), LGT_NUM_HISTS);
+	h = json_object_get(json_object_get(p, "histograms"), "swapin");
+	assert_int_equal(geti(h, "count"), 0);
+	assert_int_equal(geti(h, "p50_ns"), 0);
+	assert_int_equal(json_array_size(json_object_get(h, "log2_ns")), 0);
+
+	p = pool_by_name(pools, "4M");
+	assert_int_equal(geti(p, "io_uring_madvise.submitted"), 32);
+	assert_int_equal(geti(p, "io_uring_madvise.failed"), 1);
+	assert_int_equal(geti(p, "io_uring_madvise.latency_ns"), 32 * 98304);
+	assert_int_equal(geti(p, "prefetch.hinted_minor"), 30);
+	assert_int_equal(geti(p, "prefetch.hinted_major"), 2);
+	assert_int_equal(geti(p, "histograms.io_uring_madvise.p50_ns"), 98304);
+	p = pool_by_name(pools, "other");
+	assert_null(json_object_get(p, "class_log2"));
+	assert_int_equal(geti(p, "faults"), 10);
+
+	/* The intervals: their own pools, without histograms. */
+	json_t *ia = json_object_get(doc, "intervals");
+	assert_int_equal(json_array_size(ia), 2);
+	assert_float_equal(json_real_value(json_object_get(json_array_get(ia, 0), "t")), 0.1, 1e-12);
+	pools = json_object_get(json_array_get(ia, 0), "pools");
+	assert_int_equal(json_array_size(pools), 1);
+	p = pool_by_name(pools, "mmap/munmap");
+	assert_int_equal(geti(p, "mmap_lock.write.acquisitions"), 6);
+	assert_null(json_object_get(p, "histograms"));
+	assert_null(json_object_get(p, "class_log2"));
+	pools = json_object_get(json_array_get(ia, 1), "pools");
+	assert_int_equal(json_array_size(pools), 3);
+	assert_null(json_object_get(pool_by_name(pools, "2M"), "histograms"));
+	json_decref(doc);
+
+	/* Without kernel counts and intervals, neither key. */
+	sum.kernel.valid = false;
+	doc = round_trip(report_json(&sum, &s, NULL));
+	assert_null(json_object_get(doc, "kernel"));
+	assert_null(json_object_get(doc, "intervals"));
+	assert_int_equal(geti(doc, "total.faults"), 110);
+	json_decref(doc);
+	/* Nothing traced: an empty pool list. */
+	memset(&s, 0, sizeof(s));
+	doc = round_trip(report_json(&sum, &s, NULL));
+	assert_true(json_is_array(json_object_get(doc, "pools")));
+	assert_int_equal(json_array_size(json_object_get(doc, "pools")), 0);
+	json_decref(doc);
+	json_decref(ivs);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pool_names),   cmocka_unit_test(test_snapshot_arithmetic),
+		cmocka_unit_test(test_percentiles),  cmocka_unit_test(test_fault_table),
+		cmocka_unit_test(test_na_cells),     cmocka_unit_test(test_histograms),
+		cmocka_unit_test(test_summary_text), cmocka_unit_test(test_json),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lgtrace's BPF side: the privilege and BTF checks, probing which
+ * tracepoints the kernel has, opening, loading and attaching the skeleton
+ * (lgtrace.bpf.c), and reading its statistics.  Prints what goes wrong.
+ */
+#ifndef LGTRACE_LOADER_H
+#define LGTRACE_LOADER_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "report.h"
+
+#define DEFAULT_BTF "/sys/kernel/btf/vmlinux"
+
+struct lgtrace_bpf;
+
+struct loader_opts {
+	const char *btf_path;
+	unsigned latency_sample; /* time one fault in N per thread */
+	bool command;		 /* load the program that stops a command at its entry */
+	bool verbose;		 /* libbpf's debug messages too */
+};
+
+/* Root (or the capabilities) and a readable kernel BTF; 0 or -1. */
+int loader_check(const struct loader_opts *o);
+/*
+ * Open the skeleton for @pid, leave out the programs whose tracepoints the
+ * kernel lacks (or LGTRACE_SKIP_TRACEPOINTS lists), load it and attach the
+ * tracepoint programs.  Fills @have's tracepoint features.  0 or -1.
+ */
+int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, const struct loader_opts *o);
+/* The per-CPU statistics summed into @out; 0 or -errno. */
+int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out);
+void loader_destroy(struct lgtrace_bpf *skel);
+
+#endif /* LGTRACE_LOADER_H */

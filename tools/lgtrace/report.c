@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgtrace's reporting: snapshot arithmetic, the per-pool tables, log2
+ * histograms and the JSON document (through jansson, so that escaping and
+ * number formatting are right by construction).
+ */
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+
+#include "common/json.h"
+#include "common/log2_hist.h"
+#include "report.h"
+
+_Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are summed as u64 arrays");
+#define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
+
+const char *const feature_names[NUM_FEATURES] = {
+	"faults",	   "fault_completion",	"mmap_lock", "contention", "swapout",
+	"io_uring_submit", "io_uring_complete", "usdt",	     "registry",
+};
+
+static const char *const hist_names[LGT_NUM_HISTS] = {
+	"fault latency, minor", "fault latency, major",	 "fault latency, swap-in",
+	"mmap_lock wait, read", "mmap_lock wait, write", "io_uring madvise, submit to complete",
+};
+static const char *const hist_keys[LGT_NUM_HISTS] = {
+	"fault_minor", "fault_major", "swapin", "mmap_lock_read", "mmap_lock_write", "io_uring_madvise",
+};
+
+/* ---- snapshots ---- */
+
+static void add_pool(struct lgt_pool_stats *sum, const struct lgt_pool_stats *s)
+{
+	__u64 *o = (__u64 *)sum;
+	const __u64 *v = (const __u64 *)s;
+
+	for (size_t w = 0; w < STAT_WORDS; w++)
+		o[w] += v[w];
+}
+
+void snapshot_add_cpus(struct snapshot *s, int pool, const struct lgt_pool_stats *vals, int ncpu)
+{
+	for (int c = 0; c < ncpu; c++)
+		add_pool(&s->pool[pool], &vals[c]);
+}
+
+void snapshot_sub(struct snapshot *d, const struct snapshot *a, const struct snapshot *b)
+{
+	for (int p = 0; p < LGT_NUM_POOLS; p++) {
+		__u64 *o = (__u64 *)&d->pool[p];
+		const __u64 *x = (const __u64 *)&a->pool[p], *y = (const __u64 *)&b->pool[p];
+		for (size_t w = 0; w < STAT_WORDS; w++)
+			o[w] = x[w] - y[w];
+	}
+}
+
+void snapshot_total(struct lgt_pool_stats *total, const struct snapshot *s)
+{
+	memset(total, 0, sizeof(*total));
+	for (int p = 0; p < LGT_NUM_POOLS; p++)
+		add_pool(total, &s->pool[p]);
+}
+
+void pool_name(int p, char *buf, size_t len)
+{
+	static const char units[] = "MGT";
+	int shift = LGT_MIN_CLASS + p - 20;
+
+	if (p == LGT_POOL_OTHER)
+		snprintf(buf, len, "other");
+	else if (p == LGT_POOL_MMAP)
+		snprintf(buf, len, "mmap/munmap");
+	else
+		snprintf(buf, len, "%lu%c", 1UL << (shift % 10), units[shift / 10]);
+}
+
+static bool uring_active(const struct lgt_pool_stats *s)
+{
+	return s->uring_submitted || s->uring_completed || s->hinted_minor || s->hinted_major;
+}
+
+bool pool_active(const struct lgt_pool_stats *s)
+{
+	return s->faults || s->swapins || s->swapouts || s->lock_acq[0] || s->lock_acq[1] ||
+	       s->lock_failed[0] || s->lock_failed[1] || uring_active(s);
+}
+
+double hist_pct(const __u64 *h, int nh, double pct)
+{
+	__u64 total = 0, cum = 0;
+
+	for (int k = 0; k < nh; k++)
+		for (int i = 0; i < LGT_HIST_SLOTS; i++)
+			total += h[k * LGT_HIST_SLOTS + i];
+	if (!total)
+		return 0;
+	double target = pct / 100.0 * (double)total;
+	for (int i = 0; i < LGT_HIST_SLOTS; i++) {
+		__u64 n = 0;
+		for (int k = 0; k < nh; k++)
+			n += h[k * LGT_HIST_SLOTS + i];
+		if (n && (double)(cum + n) >= target) {
+			double lo = i ? (double)(1ULL << i) : 0, hi = (double)(1ULL << (i + 1));
+			return lo + (hi - lo) * (target - (double)cum) / (double)n;
+		}
+		cum += n;
+	}
+	return (double)(1ULL << LGT_HIST_SLOTS);
+}
+
+static __u64 hist_total(const __u64 *h)
+{
+	__u64 n = 0;
+
+	for (int i = 0; i < LGT_HIST_SLOTS; i++)
+		n += h[i];
+	return n;
+}
+
+/* ---- tables ---- */
+
+/* A row being printed: its stream, the widths of its columns, the next,
+ * and the features the kernel has. */
+struct row {
+	FILE *o;
+	const int *widths;
+	int col;
+	const bool *have;
+};
+
+/* One right-aligned cell: "n/a" when the kernel cannot measure it, "-"
+ * when there was nothing to measure. */
+static void cell(struct row *r, bool avail, bool any, const char *fmt, double v)
+{
+	char buf[32];
+
+	if (!avail)
+		snprintf(buf, sizeof(buf), "n/a");
+	else if (!any)
+		snprintf(buf, sizeof(buf), "-");
+	else
+		snprintf(buf, sizeof(buf), fmt, v);
+	fprintf(r->o, " %*s", r->widths[r->col++], buf);
+}
+
+static void fault_cells(struct row *r, const struct lgt_pool_stats *ps)
+{
+	const bool *have = r->have;
+	bool comp = have[FEAT_COMPLETION], lock = have[FEAT_LOCK], cont = lock && have[FEAT_CONTENTION];
+	bool lat = comp && have[FEAT_FAULTS];
+	const __u64 *fh = ps->hist[LGT_H_FAULT_MINOR], *lh = ps->hist[LGT_H_LOCK_READ];
+	__u64 waits = ps->lock_acq[0] + ps->lock_acq[1];
+
+	/* The minor and major (read and write) histograms are adjacent: the
+	 * percentiles cover both. */
+	cell(r, true, true, "%.0f", (double)ps->faults);
+	cell(r, comp, true, "%.0f", (double)ps->major);
+	cell(r, comp, true, "%.0f", (double)ps->swapins);
+	cell(r, have[FEAT_SWAPOUT], true, "%.0f", (double)ps->swapouts);
+	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
+	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
+	cell(r, lock, true, "%.0f", (double)ps->lock_acq[0]);
+	cell(r, lock, true, "%.0f", (double)ps->lock_acq[1]);
+	cell(r, cont, true, "%.0f", (double)ps->lock_cont[0]);
+	cell(r, cont, true, "%.0f", (double)ps->lock_cont[1]);
+	cell(r, lock, true, "%.2fms", (double)(ps->lock_wait_ns[0] + ps->lock_wait_ns[1]) / 1e6);
+	cell(r, lock, waits, "%.1fus", hist_pct(lh, 2, 50) / 1e3);
+	cell(r, lock, waits, "%.1fus", hist_pct(lh, 2, 99) / 1e3);
+}
+
+static void uring_cells(struct row *r, const struct lgt_pool_stats *ps)
+{
+	const bool *have = r->have;
+	bool sub = have[FEAT_URING_SUBMIT], done = have[FEAT_URING_COMPLETE];
+	/* Hints through io_uring, or madvise(2) seen taking mmap_lock. */
+	bool hinted = (sub || have[FEAT_LOCK]) && have[FEAT_FAULTS] && have[FEAT_COMPLETION];
+	const __u64 *h = ps->hist[LGT_H_URING];
+	__u64 timed = hist_total(h);
+
+	cell(r, sub, true, "%.0f", (double)ps->uring_submitted);
+	cell(r, done, true, "%.0f", (double)ps->uring_completed);
+	cell(r, done, true, "%.0f", (double)ps->uring_failed);
+	cell(r, sub && done, timed, "%.1fus", hist_pct(h, 1, 50) / 1e3);
+	cell(r, sub && done, timed, "%.1fus", hist_pct(h, 1, 99) / 1e3);
+	cell(r, hinted, true, "%.0f", (double)ps->hinted_minor);
+	cell(r, hinted, true, "%.0f", (double)ps->hinted_major);
+}
+
+/* A table with a row per active pool and a total row. */
+struct table {
+	const char *title; /* of the first column */
+	const char *const *heads;
+	const int *widths;
+	int ncols;
+	bool (*active)(const struct lgt_pool_stats *);
+	void (*cells)(struct row *r, const struct lgt_pool_stats *ps);
+};
+
+static const char *const fault_heads[] = {"FAULTS",  "MAJOR",	 "SWAPIN",  "SWAPOUT", "FLT-p50",
+					  "FLT-p99", "LOCK-R",	 "LOCK-W",  "CONT-R",  "CONT-W",
+					  "WAIT",    "WAIT-p50", "WAIT-p99"};
+static const int fault_widths[] = {10, 8, 8, 8, 9, 9, 9, 9, 7, 7, 9, 9, 9};
+static const char *const uring_heads[] = {"SUBMIT",  "DONE",	   "FAILED",	"LAT-p50",
+					  "LAT-p99", "HINTED-MIN", "HINTED-MAJ"};
+static const int uring_widths[] = {10, 8, 8, 9, 9, 11, 11};
+
+#define COUNT(a) ((int)(sizeof(a) / sizeof((a)[0])))
+_Static_assert(COUNT(fault_heads) == COUNT(fault_widths), "a width per column");
+_Static_assert(COUNT(uring_heads) == COUNT(uring_widths), "a width per column");
+static const struct table fault_table = {
+	.title = "POOL",
+	.heads = fault_heads,
+	.widths = fault_widths,
+	.ncols = COUNT(fault_heads),
+	.active = pool_active,
+	.cells = fault_cells,
+};
+static const struct table uring_table = {
+	.title = "MADVISE",
+	.heads = uring_heads,
+	.widths = uring_widths,
+	.ncols = COUNT(uring_heads),
+	.active = uring_active,
+	.cells = uring_cells,
+};
+
+static void print_pools(FILE *o, const bool *have, const struct snapshot *s, const struct table *t)
+{
+	struct lgt_pool_stats total = {};
+	char name[16];
+
+	fprintf(o, "%-11s", t->title);
+	for (int i = 0; i < t->ncols; i++)
+		fprintf(o, " %*s", t->widths[i], t->heads[i]);
+	fputc('\n', o);
+	for (int p = 0; p <= LGT_NUM_POOLS; p++) {
+		const struct lgt_pool_stats *ps = p < LGT_NUM_POOLS ? &s->pool[p] : &total;
+		struct row r = {o, t->widths, 0, have};
+
+		if (p < LGT_NUM_POOLS) {
+			if (!t->active(ps))
+				continue;
+			add_pool(&total, ps);
+			pool_name(p, name, sizeof(name));
+		} else {
+			snprintf(name, sizeof(name), "total");
+		}
+		fprintf(o, "%-11s", name);
+		t->cells(&r, ps);
+		fputc('\n', o);
+	}
+}
+
+void print_table(FILE *o, const bool *have, const struct snapshot *s)
+{
+	print_pools(o, have, s, &fault_table);
+	for (int p = 0; p < LGT_NUM_POOLS; p++) {
+		if (uring_active(&s->pool[p])) {
+			print_pools(o, have, s, &uring_table);
+			break;
+		}
+	}
+}
+
+/* ---- histograms ---- */
+
+_Static_assert(sizeof(__u64) == sizeof(uint64_t), "the slots are printed as uint64_t");
+
+static void print_hist(FILE *o, const char *title, const __u64 *h)
+{
+	if (!hist_total(h))
+		return;
+	fprintf(o, "  %s\n", title);
+	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "nsecs");
+}
+
+void print_hists(FILE *o, const struct snapshot *s)
+{
+	char name[16];
+
+	for (int p = 0; p < LGT_NUM_POOLS; p++) {
+		if (!pool_active(&s->pool[p]))
+			continue;
+		pool_name(p, name, sizeof(name));
+		fprintf(o, "\npool %s:\n", name);
+		for (int h = 0; h < LGT_NUM_HISTS; h++)
+			print_hist(o, hist_names[h], s->pool[p].hist[h]);
+	}
+}
+
+/* ---- the summary, as text ---- */
+
+void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
+{
+	const struct kernel_counts *k = &sum->kernel;
+	const bool *have = sum->have;
+	struct lgt_pool_stats total;
+	const char *sep = " (n/a:";
+
+	snapshot_total(&total, s);
+	fprintf(o, "\nlgtrace: PID %d, %.2f s", sum->pid, sum->seconds);
+	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++) {
+		if (!have[f]) {
+			fprintf(o, "%s %s", sep, feature_names[f]);
+			sep = ",";
+		}
+	}
+	fputs(*sep == ',' ? ")\n" : "\n", o);
+	print_table(o, have, s);
+	if (k->valid && have[FEAT_COMPLETION])
+		fprintf(o, "kernel (%s): minflt %llu majflt %llu; lgtrace: minor %llu major %llu\n",
+			k->source, k->minflt, k->majflt, (unsigned long long)(total.faults - total.major),
+			(unsigned long long)total.major);
+	else if (k->valid)
+		fprintf(o, "kernel (%s): minflt %llu majflt %llu; lgtrace: faults %llu\n", k->source,
+			k->minflt, k->majflt, (unsigned long long)total.faults);
+	if (have[FEAT_COMPLETION] && sum->latency_sample > 1)
+		fprintf(o,
+			"fault latency: 1 fault in %u timed per thread, and every swap or file read "
+			"(--latency-sample)\n",
+			sum->latency_sample);
+	if (sum->hists)
+		print_hists(o, s);
+}
+
+/* ---- JSON ---- */
+
+/* Counters as JSON integers: they count events and stay below 2^63. */
+#define JU(v) ((json_int_t)(v))
+
+/* A percentile in whole nanoseconds, rounded as "%.0f" rounds. */
+static json_int_t json_ns(double v)
+{
+	return (json_int_t)nearbyint(v);
+}
+
+/* Seconds, to the millisecond ("%.3f" before jansson); the 10 significant
+ * digits of lg_json_dump() keep them exact up to the longest -d (1e7 s). */
+static json_t *json_seconds(double v)
+{
+	return json_real(round(v * 1e3) / 1e3);
+}
+
+static json_t *json_hist(const __u64 *h)
+{
+	json_t *slots = json_array();
+
+	for (int i = 0; slots && i < LGT_HIST_SLOTS; i++) {
+		if (!h[i])
+			continue;
+		if (json_array_append_new(slots, json_pack("[III]", JU(i ? 1ULL << i : 0ULL),
+							   JU((1ULL << (i + 1)) - 1), JU(h[i])))) {
+			json_decref(slots);
+			return NULL;
+		}
+	}
+	return json_pack("{sI sI sI so}", "count", JU(hist_total(h)), "p50_ns", json_ns(hist_pct(h, 1, 50)),
+			 "p99_ns", json_ns(hist_pct(h, 1, 99)), "log2_ns", slots);
+}
+
+static json_t *json_hists(const struct lgt_pool_stats *ps)
+{
+	json_t *o = json_object();
+
+	for (int h = 0; o && h < LGT_NUM_HISTS; h++) {
+		if (json_object_set_new(o, hist_keys[h], json_hist(ps->hist[h]))) {
+			json_decref(o);
+			return NULL;
+		}
+	}
+	return o;
+}
+
+static json_t *json_lock(const struct lgt_pool_stats *ps, int w)
+{
+	return json_pack("{sI sI sI sI}", "acquisitions", JU(ps->lock_acq[w]), "contended",
+			 JU(ps->lock_cont[w]), "failed", JU(ps->lock_failed[w]), "wait_ns",
+			 JU(ps->lock_wait_ns[w]));
+}
+
+static json_t *json_pool(int p, const struct lgt_pool_stats *ps, bool hists)
+{
+	json_t *cls = NULL, *hs = NULL;
+	char name[16];
+
+	pool_name(p, name, sizeof(name));
+	/* The pseudo pools have no class; the intervals no histograms. */
+	if ((p < LGT_NUM_CLASS && !(cls = json_integer(LGT_MIN_CLASS + p))) ||
+	    (hists && !(hs = json_hists(ps)))) {
+		json_decref(cls);
+		return NULL;
+	}
+	/* "o*": a NULL value leaves its key out. */
+	return json_pack("{ss so* sI sI sI sI sI s{sI sI} s{so so} s{sI sI sI sI} s{sI sI} so*}", "pool",
+			 name, "class_log2", cls, "faults", JU(ps->faults), "minor",
+			 JU(ps->faults - ps->major), "major", JU(ps->major), "swapins", JU(ps->swapins),
+			 "swapouts", JU(ps->swapouts), "fault_ns", "minor", JU(ps->fault_ns[0]), "major",
+			 JU(ps->fault_ns[1]), "mmap_lock", "read", json_lock(ps, 0), "write",
+			 json_lock(ps, 1), "io_uring_madvise", "submitted", JU(ps->uring_submitted),
+			 "completed", JU(ps->uring_completed), "failed", JU(ps->uring_failed), "latency_ns",
+			 JU(ps->uring_ns), "prefetch", "hinted_minor", JU(ps->hinted_minor), "hinted_major",
+			 JU(ps->hinted_major), "histograms", hs);
+}
+
+json_t *report_json_pools(const struct snapshot *s, bool hists)
+{
+	json_t *pools = json_array();
+
+	for (int p = 0; pools && p < LGT_NUM_POOLS; p++) {
+		if (!pool_active(&s->pool[p]))
+			continue;
+		if (json_array_append_new(pools, json_pool(p, &s->pool[p], hists))) {
+			json_decref(pools);
+			return NULL;
+		}
+	}
+	return pools;
+}
+
+int report_json_interval(json_t *intervals, double t, const struct snapshot *s)
+{
+	json_t *iv = json_pack("{so so}", "t", json_seconds(t), "pools", report_json_pools(s, false));
+
+	return json_array_append_new(intervals, iv) ? -ENOMEM : 0;
+}
+
+json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals)
+{
+	const struct kernel_counts *k = &sum->kernel;
+	const struct lgt_diag *d = &sum->diag;
+	json_t *features = json_object(), *kernel = NULL;
+	struct lgt_pool_stats total;
+
+	for (int f = 0; features && f < NUM_FEATURES; f++) {
+		if (json_object_set_new(features, feature_names[f], json_boolean(sum->have[f]))) {
+			json_decref(features);
+			features = NULL;
+		}
+	}
+	if (k->valid && !(kernel = json_pack("{ss sI sI}", "source", k->source, "minflt",
+					     (json_int_t)k->minflt, "majflt", (json_int_t)k->majflt))) {
+		json_decref(features);
+		return NULL;
+	}
+	snapshot_total(&total, s);
+	return json_pack("{sI so sI so s{sI sI sI sI s{sI sI} s{sI sI}} so* s{sI sI sI sI sI sI sI} sO* so}",
+			 "pid", (json_int_t)sum->pid, "seconds", json_seconds(sum->seconds), "latency_sample",
+			 (json_int_t)sum->latency_sample, "features", features, "total", "faults",
+			 JU(total.faults), "major", JU(total.major), "swapins", JU(total.swapins), "swapouts",
+			 JU(total.swapouts), "io_uring_madvise", "submitted", JU(total.uring_submitted),
+			 "completed", JU(total.uring_completed), "prefetch", "hinted_minor",
+			 JU(total.hinted_minor), "hinted_major", JU(total.hinted_major), "kernel", kernel,
+			 "diagnostics", "faults_without_entry", JU(d->faults_no_entry), "usdt_prefixes",
+			 JU(d->area_updates), "prefix_failures", JU(d->area_fail), "slot_takeovers",
+			 JU(d->slot_takeovers), "registry_areas", (json_int_t)sum->registry_areas,
+			 "uring_unmatched", JU(d->uring_unmatched), "hints_truncated", JU(d->hint_truncated),
+			 "intervals", intervals, "pools", report_json_pools(s, true));
+}
+
+int report_json_write(FILE *o, const json_t *doc)
+{
+	if (lg_json_dump(doc, o, 2) || fputc('\n', o) == EOF)
+		return -EIO;
+	return 0;
+}

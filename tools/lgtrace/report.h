@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lgtrace's reporting: the arithmetic of snapshots of the per-pool
+ * statistics and their output as tables, log2 histograms and JSON.  Works
+ * on plain data and a FILE*, without BPF, so that unit tests can feed it
+ * made-up snapshots.
+ */
+#ifndef LGTRACE_REPORT_H
+#define LGTRACE_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <linux/types.h>
+
+#include "lgtrace.h"
+
+/* Features: each needs tracepoints the kernel may lack ("n/a" if so). */
+enum feature {
+	FEAT_FAULTS,	     /* page_fault_user */
+	FEAT_COMPLETION,     /* count_memcg_events: completion, major, swap-in, latency */
+	FEAT_LOCK,	     /* mmap_lock_start_locking + mmap_lock_acquire_returned */
+	FEAT_CONTENTION,     /* contention_begin */
+	FEAT_SWAPOUT,	     /* mm_vmscan_write_folio */
+	FEAT_URING_SUBMIT,   /* io_uring_submit_req: madvise submissions, hints */
+	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
+	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
+	FEAT_REGISTRY,	     /* the area registry found */
+	NUM_FEATURES,
+};
+#define FEAT_LAST_TP FEAT_URING_COMPLETE /* the features that are tracepoints */
+
+extern const char *const feature_names[NUM_FEATURES];
+
+struct snapshot {
+	struct lgt_pool_stats pool[LGT_NUM_POOLS];
+};
+
+/* The fault counts the kernel keeps for the process, since the attach. */
+struct kernel_counts {
+	bool valid;
+	const char *source; /* "wait4" or "/proc/PID/stat" */
+	unsigned long long minflt, majflt;
+};
+
+/* What the summary says beside the pools. */
+struct summary {
+	pid_t pid;
+	double seconds;
+	unsigned latency_sample;
+	bool hists; /* text: print the histograms */
+	const bool *have;
+	struct kernel_counts kernel;
+	struct lgt_diag diag;
+	unsigned registry_areas;
+};
+
+/* Add @ncpu per-CPU values of pool @pool to @s. */
+void snapshot_add_cpus(struct snapshot *s, int pool, const struct lgt_pool_stats *vals, int ncpu);
+/* @d = @a - @b, every counter and histogram slot. */
+void snapshot_sub(struct snapshot *d, const struct snapshot *a, const struct snapshot *b);
+void snapshot_total(struct lgt_pool_stats *total, const struct snapshot *s);
+
+/* "2M" .. "64G", "other", "mmap/munmap". */
+void pool_name(int pool, char *buf, size_t len);
+bool pool_active(const struct lgt_pool_stats *s);
+/* Percentile @pct of @nh adjacent log2 histograms taken as one,
+ * interpolated inside its slot; 0 when they are empty. */
+double hist_pct(const __u64 *h, int nh, double pct);
+
+/* The fault table; the io_uring madvise table below it when there were
+ * any. */
+void print_table(FILE *o, const bool *have, const struct snapshot *s);
+/* The log2 histograms of every active pool. */
+void print_hists(FILE *o, const struct snapshot *s);
+void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s);
+
+/* The JSON array of the active pools, with their histograms or not. */
+json_t *report_json_pools(const struct snapshot *s, bool hists);
+/* Append {"t": @t, "pools": ...} to the array @intervals; 0 or -ENOMEM. */
+int report_json_interval(json_t *intervals, double t, const struct snapshot *s);
+/* The whole document; @intervals (an array, or NULL) is not stolen. */
+json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals);
+/* Write @doc (common/json.h, 2 spaces a level) and a newline to @o; 0 or
+ * -EIO. */
+int report_json_write(FILE *o, const json_t *doc);
+
+#endif /* LGTRACE_REPORT_H */

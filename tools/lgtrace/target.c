@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: MIT
+/*
+ * lgtrace's target process: ELF scanning (stapsdt notes, the registry
+ * symbol, the entry point), the area registry through process_vm_readv and
+ * the public <lgalloc/registry.h>, and attaching to the target.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <gelf.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <lgalloc.h>
+#include <lgalloc/registry.h>
+
+#include "common/procfs.h"
+#include "common/timeutil.h"
+#include "log.h"
+#include "target.h"
+#include "lgtrace.skel.h"
+
+/* The BPF side cannot include lgalloc.h: tie its class bounds here. */
+_Static_assert(LGT_MIN_CLASS == LGALLOC_MIN_CLASS && LGT_NUM_CLASS == LGALLOC_NUM_CLASSES,
+	       "lgtrace's pools are lgalloc's size classes");
+
+#define ENTRY_STOP_MS 5000 /* how long a command may take to reach its entry point */
+
+/* ---- ELF files mapped by the target: USDT probe and area registry ---- */
+
+struct elf_info {
+	bool has_probe;	       /* a stapsdt note lgalloc:area_map */
+	bool has_registry;     /* the registry symbol */
+	bool is_dyn;	       /* ET_DYN: addresses move with the load base */
+	GElf_Addr registry;    /* its st_value */
+	GElf_Addr first_vaddr; /* lowest PT_LOAD p_vaddr, page aligned */
+	GElf_Addr entry;       /* e_entry, as a file offset */
+};
+
+/* stapsdt note: three addresses then "provider\0name\0args\0". */
+static bool note_is_area_map(const char *desc, size_t len)
+{
+	size_t off = 3 * 8;
+	static const char want[] = "lgalloc\0area_map";
+
+	return len >= off + sizeof(want) && !memcmp(desc + off, want, sizeof(want));
+}
+
+static void scan_notes(Elf_Scn *scn, struct elf_info *info)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t off = 0, name_off, desc_off;
+	GElf_Nhdr nhdr;
+
+	while (data && (off = gelf_getnote(data, off, &nhdr, &name_off, &desc_off)) > 0) {
+		if (nhdr.n_type == 3 && nhdr.n_namesz == 8 &&
+		    !memcmp((char *)data->d_buf + name_off, "stapsdt", 8) &&
+		    note_is_area_map((char *)data->d_buf + desc_off, nhdr.n_descsz))
+			info->has_probe = true;
+	}
+}
+
+static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *shdr, struct elf_info *info)
+{
+	Elf_Data *data = elf_getdata(scn, NULL);
+	size_t n = shdr->sh_entsize ? shdr->sh_size / shdr->sh_entsize : 0;
+	GElf_Sym sym;
+
+	for (size_t i = 0; data && i < n && !info->has_registry; i++) {
+		const char *name;
+
+		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
+			continue;
+		name = elf_strptr(elf, shdr->sh_link, sym.st_name);
+		if (name && !strcmp(name, LGALLOC_REGISTRY_SYMBOL)) {
+			info->has_registry = true;
+			info->registry = sym.st_value;
+		}
+	}
+}
+
+static int scan_elf(const char *path, struct elf_info *info)
+{
+	GElf_Ehdr ehdr;
+	Elf_Scn *scn = NULL;
+	size_t nphdr;
+	Elf *elf;
+	int fd;
+
+	memset(info, 0, sizeof(*info));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	elf = elf_begin(fd, ELF_C_READ, NULL);
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &ehdr) || elf_getphdrnum(elf, &nphdr)) {
+		if (elf)
+			elf_end(elf);
+		close(fd);
+		return -ENOEXEC;
+	}
+	info->is_dyn = ehdr.e_type == ET_DYN;
+	info->first_vaddr = ~0ULL;
+	for (size_t i = 0; i < nphdr; i++) {
+		GElf_Phdr ph;
+
+		if (!gelf_getphdr(elf, (int)i, &ph) || ph.p_type != PT_LOAD)
+			continue;
+		if ((ph.p_vaddr & ~4095ULL) < info->first_vaddr)
+			info->first_vaddr = ph.p_vaddr & ~4095ULL;
+		if (ehdr.e_entry >= ph.p_vaddr && ehdr.e_entry < ph.p_vaddr + ph.p_filesz)
+			info->entry = ehdr.e_entry - ph.p_vaddr + ph.p_offset;
+	}
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr shdr;
+
+		if (!gelf_getshdr(scn, &shdr))
+			continue;
+		if (shdr.sh_type == SHT_NOTE)
+			scan_notes(scn, info);
+		else if (shdr.sh_type == SHT_DYNSYM || shdr.sh_type == SHT_SYMTAB)
+			scan_symbols(elf, scn, &shdr, info);
+	}
+	elf_end(elf);
+	close(fd);
+	return 0;
+}
+
+int target_init(void)
+{
+	if (elf_version(EV_CURRENT) == EV_NONE) {
+		lgt_warn("libelf: %s", elf_errmsg(-1));
+		return -1;
+	}
+	return 0;
+}
+
+bool target_alive(pid_t pid)
+{
+	struct proc_stat st;
+
+	return proc_stat_read(pid, &st) == 0 && st.state != 'Z' && st.state != 'X';
+}
+
+/* ---- the area registry ---- */
+
+static int add_area(struct target *t, __u64 base, __u64 len, __u32 class_log2)
+{
+	int fd = bpf_map__fd(t->skel->maps.areas);
+	__u32 pool = class_log2 - LGT_MIN_CLASS;
+	struct lgt_area_key key;
+
+	if (class_log2 < LGT_MIN_CLASS || class_log2 >= LGT_MIN_CLASS + LGT_NUM_CLASS)
+		return -EINVAL;
+	for (int i = 0; i < LGT_MAX_BLOCKS && len; i++) {
+		unsigned b = lgt_next_block(base, len);
+
+		lgt_area_key_init(&key, base, 64 - b);
+		if (b < 21)
+			t->skel->bss->fine_areas = true;
+		if (bpf_map_update_elem(fd, &key, &pool, BPF_ANY))
+			return -errno;
+		base += 1ULL << b;
+		len -= 1ULL << b;
+	}
+	/* After the update: the threads' cached pools are stale now. */
+	__atomic_fetch_add(&t->skel->bss->areas_gen, 1, __ATOMIC_SEQ_CST);
+	return 0;
+}
+
+static ssize_t read_target(pid_t pid, __u64 addr, void *buf, size_t len)
+{
+	struct iovec local = {buf, len}, remote = {(void *)(uintptr_t)addr, len};
+
+	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
+}
+
+int target_read_registry(struct target *t)
+{
+	struct lgalloc_area_registry reg;
+	struct lgalloc_area_record rec[256];
+
+	if (!t->registry_addr)
+		return 0;
+	if (read_target(t->pid, t->registry_addr, &reg, sizeof(reg)) != (ssize_t)sizeof(reg))
+		return -errno;
+	if (reg.magic != LGALLOC_REGISTRY_MAGIC || reg.version != LGALLOC_REGISTRY_VERSION ||
+	    reg.record_size != sizeof(rec[0]) || reg.count > reg.capacity)
+		return -EPROTO;
+	while (t->registry_seen < reg.count) {
+		__u32 n = reg.count - t->registry_seen;
+
+		if (n > 256)
+			n = 256;
+		ssize_t want = (ssize_t)(n * sizeof(rec[0]));
+		if (read_target(t->pid, reg.records + (__u64)t->registry_seen * sizeof(rec[0]), rec,
+				(size_t)want) != want)
+			return -errno;
+		for (__u32 i = 0; i < n; i++) {
+			int err = add_area(t, rec[i].base, rec[i].len, rec[i].class_log2);
+			if (err)
+				return err;
+		}
+		t->registry_seen += n;
+	}
+	return 0;
+}
+
+/* ---- attaching ---- */
+
+/* Files are opened through /proc/PID/root, so that a target in another
+ * mount namespace (a container) works too. */
+void target_attach_areas(struct target *t)
+{
+	char path[64], line[4352], file[PATH_MAX], *prev = NULL;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long long start, end, offset;
+		char name[PATH_MAX] = "";
+		struct elf_info info;
+
+		/* A file's first mapping (offset 0) gives its load base. */
+		if (sscanf(line, "%llx-%llx %*s %llx %*s %*s %4095[^\n]", &start, &end, &offset, name) != 4 ||
+		    name[0] != '/' || offset != 0 || (prev && !strcmp(prev, name)))
+			continue;
+		free(prev);
+		prev = strdup(name);
+		snprintf(file, sizeof(file), "/proc/%d/root%s", t->pid, name);
+		if (scan_elf(file, &info))
+			continue;
+		if (info.has_probe && t->usdt_count < MAX_USDT_FILES) {
+			struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.area_map, t->pid, file,
+								      "lgalloc", "area_map", NULL);
+			if (l) {
+				t->usdt_links[t->usdt_count++] = l;
+				t->have[FEAT_USDT] = true;
+			} else {
+				lgt_warn("cannot attach lgalloc:area_map in %s: %s", name, strerror(errno));
+			}
+		}
+		if (info.has_registry && !t->registry_addr) {
+			t->registry_addr = info.registry + (info.is_dyn ? start - info.first_vaddr : 0);
+			t->have[FEAT_REGISTRY] = true;
+		}
+	}
+	free(prev);
+	fclose(f);
+	/* After the USDT probe: an area is in the registry before the probe
+	 * fires, so none falls between the two. */
+	int err = target_read_registry(t);
+	if (err)
+		lgt_warn("cannot read the area registry of PID %d: %s", t->pid, strerror(-err));
+	if (!t->have[FEAT_USDT] && !t->have[FEAT_REGISTRY] && !t->warned_no_lib) {
+		lgt_warn("PID %d has no liblgalloc loaded (yet): addresses count as \"other\"", t->pid);
+		t->warned_no_lib = true;
+	}
+}
+
+void target_stop_at_entry(struct target *t, const char *path)
+{
+	struct elf_info info;
+
+	if (scan_elf(path, &info) == 0 && info.entry) {
+		LIBBPF_OPTS(bpf_uprobe_opts, uo);
+		t->entry_link = bpf_program__attach_uprobe_opts(t->skel->progs.entry_stop, t->pid, path,
+								(size_t)info.entry, &uo);
+	}
+	if (!t->entry_link)
+		lgt_warn(
+			"%s: cannot stop it at its entry point; areas it maps at once may count as \"other\"",
+			path);
+}
+
+int target_wait_entry(struct target *t, pid_t pid, int *status)
+{
+	double deadline = now_s() + ENTRY_STOP_MS / 1000.0;
+	pid_t r = 0;
+
+	if (!t->entry_link)
+		return 0;
+	while (!(r = waitpid(pid, status, WNOHANG | WUNTRACED)) && now_s() < deadline)
+		sleep_ms_interruptible(1);
+	/* Gone before its entry point (a failing loader). */
+	if (r == pid && !WIFSTOPPED(*status))
+		return 1;
+	bpf_link__destroy(t->entry_link);
+	t->entry_link = NULL;
+	return 0;
+}
+
+void target_detach(struct target *t)
+{
+	for (int i = 0; i < t->usdt_count; i++)
+		bpf_link__destroy(t->usdt_links[i]);
+	t->usdt_count = 0;
+	bpf_link__destroy(t->entry_link);
+	t->entry_link = NULL;
+}
