@@ -114,16 +114,6 @@ static int start_worker(void)
 	return 0;
 }
 
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&bg.lock);
-}
-
-static void fork_parent(void)
-{
-	pthread_mutex_unlock(&bg.lock);
-}
-
 /* The child has no worker thread: it starts with none, whatever the parent
  * runs, and a later configuration starts one afresh.  The condition
  * variable may have had the parent's worker as a waiter: make a new one. */
@@ -133,14 +123,12 @@ static void fork_child(void)
 	bg.interval_ms = 0;
 	bg.reconfigured = false;
 	bg_init();
-	pthread_mutex_unlock(&bg.lock);
 }
 
 static const struct lg_subsystem background_subsystem = {
 	.rank = LG_RANK_BACKGROUND,
 	.init = bg_init,
-	.prepare = fork_lock,
-	.parent = fork_parent,
+	.lock = &bg.lock,
 	.child = fork_child,
 };
 LG_SUBSYSTEM(background_subsystem);

@@ -19,21 +19,9 @@ struct lg_settings lg_settings = {
  * call are not interleaved with another's. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
 
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&config_lock);
-}
-
-static void fork_unlock(void)
-{
-	pthread_mutex_unlock(&config_lock);
-}
-
 static const struct lg_subsystem config_subsystem = {
 	.rank = LG_RANK_CONFIG,
-	.prepare = fork_lock,
-	.parent = fork_unlock,
-	.child = fork_unlock,
+	.lock = &config_lock,
 };
 LG_SUBSYSTEM(config_subsystem);
 

@@ -39,21 +39,32 @@ static void fork_prepare(void)
 		prepared[r] = s;
 		if (s && s->prepare)
 			s->prepare();
+		if (s && s->lock)
+			pthread_mutex_lock(s->lock);
+	}
+}
+
+static void release(bool child)
+{
+	for (int r = LG_NUM_RANKS; r-- > 0;) {
+		const struct lg_subsystem *s = prepared[r];
+		void (*hook)(void) = s ? (child ? s->child : s->parent) : NULL;
+
+		if (hook)
+			hook();
+		if (s && s->lock)
+			pthread_mutex_unlock(s->lock);
 	}
 }
 
 static void fork_parent(void)
 {
-	for (int r = LG_NUM_RANKS; r-- > 0;)
-		if (prepared[r] && prepared[r]->parent)
-			prepared[r]->parent();
+	release(false);
 }
 
 static void fork_child(void)
 {
-	for (int r = LG_NUM_RANKS; r-- > 0;)
-		if (prepared[r] && prepared[r]->child)
-			prepared[r]->child();
+	release(true);
 }
 
 static void init_all(void)

@@ -4,16 +4,23 @@
  * lock or per-thread state describes its hooks in a struct lg_subsystem
  * and registers it with LG_SUBSYSTEM (when the library is loaded); init.c
  * calls them:
+ *   lock         the subsystem's one lock, if it has one: init.c takes it
+ *                before fork() (after prepare) and releases it after the
+ *                parent or child hook;
  *   init         once, on the first lgalloc_configure() or thread cache;
- *   prepare      before fork(), in rank order: take the subsystem's locks;
+ *   prepare      before fork(), in rank order: take the subsystem's other
+ *                locks;
  *   parent/child after fork(), in reverse rank order: release them (the
- *                child also drops what belongs to threads it does not have);
+ *                child also drops what belongs to threads it does not have,
+ *                still holding `lock`);
  *   thread_exit  when a thread with a cache exits, before its counters are
  *                folded into the class totals.
  * Any hook may be NULL.  Only init.c calls pthread_atfork.
  */
 #ifndef LGALLOC_INIT_H
 #define LGALLOC_INIT_H
+
+#include <pthread.h>
 
 /* The library's lock order, outermost first: a thread holding one of these
  * locks takes only locks of a later rank. */
@@ -31,6 +38,7 @@ struct lg_tcache;
 
 struct lg_subsystem {
 	enum lg_rank rank;
+	pthread_mutex_t *lock;
 	void (*init)(void);
 	void (*prepare)(void);
 	void (*parent)(void);

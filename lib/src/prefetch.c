@@ -201,16 +201,6 @@ static void ring_close(struct pf_ring *r)
  * parent's threads go on using: it closes its copies.  The forking thread's
  * hints are dropped, the other threads do not exist in the child.
  */
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&rings_lock);
-}
-
-static void fork_parent(void)
-{
-	pthread_mutex_unlock(&rings_lock);
-}
-
 static void fork_child(void)
 {
 	struct pf_ring *r = pf_tls.ring, *next;
@@ -223,7 +213,6 @@ static void fork_child(void)
 		ring_close(r);
 	}
 	rings = NULL;
-	pthread_mutex_unlock(&rings_lock);
 }
 
 static bool madvise_supported(struct io_uring *ring)
@@ -479,8 +468,7 @@ static void thread_exit(struct lg_tcache *tc)
 
 static const struct lg_subsystem prefetch_subsystem = {
 	.rank = LG_RANK_PREFETCH,
-	.prepare = fork_lock,
-	.parent = fork_parent,
+	.lock = &rings_lock,
 	.child = fork_child,
 	.thread_exit = thread_exit,
 };

@@ -26,21 +26,9 @@ LG_EXPORT struct lgalloc_area_registry lgalloc_area_registry = {
 static pthread_mutex_t table_lock = PTHREAD_MUTEX_INITIALIZER;
 static uint32_t next_index = 1; /* under table_lock; 0 means "none" */
 
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&table_lock);
-}
-
-static void fork_unlock(void)
-{
-	pthread_mutex_unlock(&table_lock);
-}
-
 static const struct lg_subsystem table_subsystem = {
 	.rank = LG_RANK_TABLE,
-	.prepare = fork_lock,
-	.parent = fork_unlock,
-	.child = fork_unlock,
+	.lock = &table_lock,
 };
 LG_SUBSYSTEM(table_subsystem);
 

@@ -19,22 +19,10 @@ static void exit_key_init(void)
 	exit_key_ok = pthread_key_create(&exit_key, tcache_detach) == 0;
 }
 
-static void fork_lock(void)
-{
-	pthread_mutex_lock(&registry_lock);
-}
-
-static void fork_unlock(void)
-{
-	pthread_mutex_unlock(&registry_lock);
-}
-
 static const struct lg_subsystem tcache_subsystem = {
 	.rank = LG_RANK_TCACHE,
 	.init = exit_key_init,
-	.prepare = fork_lock,
-	.parent = fork_unlock,
-	.child = fork_unlock,
+	.lock = &registry_lock,
 };
 LG_SUBSYSTEM(tcache_subsystem);
 
