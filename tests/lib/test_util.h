@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 
+#include "common/timeutil.h"
 #include "lgalloc.h"
 
 #define MiB (1UL << 20)
@@ -124,20 +125,6 @@ static inline int threads_named(const char *name)
 	}
 	closedir(d);
 	return n;
-}
-
-static inline double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static inline void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
 }
 
 /* The figure every class must satisfy when no thread is mid-operation. */

@@ -1,16 +1,17 @@
 # SPDX-License-Identifier: MIT
 # The library's suites: cmocka unit tests (tests/lib/test_*.c, linked with
-# the static library, private headers allowed), the install and ABI test,
+# the static library, private headers allowed, and common/ for time), the install and ABI test,
 # asynchronous prefetch on swapped memory under lgrun, and the layout
 # (scripts/check-layout.sh: no call cycle in the library).
 
-LIB_TEST_CFLAGS := -Ilib/include -Ilib/src
+LIB_TEST_CFLAGS := -Ilib/include -Ilib/src $(COMMON_CFLAGS)
 
 UNIT_TESTS += $(patsubst %.c,$(BUILD)/%,$(wildcard tests/lib/test_*.c))
 
-$(BUILD)/tests/lib/test_%: tests/lib/test_%.c tests/lib/test_util.h $(LIB_A)
+$(BUILD)/tests/lib/test_%: tests/lib/test_%.c tests/lib/test_util.h $(LIB_A) $(COMMON_LIB)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(LIB_TEST_CFLAGS) $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS) $(CMOCKA_LIBS)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(LIB_TEST_CFLAGS) $< $(LIB_A) $(COMMON_LIB) -o $@ \
+		$(ALL_LDFLAGS) $(LIB_LDLIBS) $(CMOCKA_LIBS)
 
 PREFETCH_SWAP_WORKLOAD := $(BUILD)/tests/lib/prefetch_swap_workload
 
