@@ -25,11 +25,9 @@ size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener)
 /* 2 MiB aligned, so that every region can be backed by transparent huge
  * pages; reserved, not committed, so that a class larger than RAM plus
  * swap can be mapped. */
-static char *map_aligned(size_t len)
+static int map_aligned(size_t len, char **base)
 {
-	void *base;
-
-	return lg_os_reserve_aligned(len, LG_MIN_ALIGN, &base) ? NULL : base;
+	return lg_os_reserve_aligned(len, LG_MIN_ALIGN, (void **)base);
 }
 
 static void advise_hugepage(char *base, size_t len)
@@ -53,18 +51,21 @@ int lg_area_refill(unsigned ci, void **region)
 	size_t len;
 	char *base = NULL;
 	uint32_t first;
+	int err;
 
-	/* Too large to map (or to describe): settle for the smallest area. */
-	if (n > (SIZE_MAX >> shift) || !(base = map_aligned(n << shift))) {
+	/* Too large to map (or to describe): settle for the smallest area,
+	 * and report the kernel's reason if even that fails. */
+	if (n > (SIZE_MAX >> shift) || map_aligned(n << shift, &base)) {
 		n = lg_area_next_regions(shift, 0, dampener);
-		base = map_aligned(n << shift);
-		if (!base)
-			return -ENOMEM;
+		err = map_aligned(n << shift, &base);
+		if (err)
+			return err;
 	}
 	len = n << shift;
 	first = lg_regions_register(base, n, ci);
 	if (!first) {
-		lg_os_unmap(base, len);
+		/* Should the unmap fail too, the range merely stays reserved. */
+		(void)lg_os_unmap(base, len);
 		return -ENOMEM;
 	}
 	/* Announce the area to lgtrace before the hugepage advice, whose

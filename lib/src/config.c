@@ -86,7 +86,9 @@ LG_EXPORT int lg_configure_0_2(const struct lgalloc_config *c)
 
 	if (!c || !validate(c))
 		return -EINVAL;
-	lg_init();
+	err = lg_init();
+	if (err)
+		return err;
 	pthread_mutex_lock(&config_lock);
 	/* The worker is the one part that can fail (thread creation): do it
 	 * first so that a failure applies nothing. */

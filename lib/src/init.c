@@ -17,14 +17,20 @@
 
 #include "init.h"
 
-/* Filled by the constructors, before any thread can call into the library;
- * atomic so that a late registration (a constructor of a program that runs
- * before ours and calls lgalloc) is still seen whole. */
+/* Filled by the constructors (priority LG_INIT_PRIORITY: before the
+ * program's own, in a static link too); atomic because the fork and
+ * thread-exit hooks read it without init_lock. */
 static const struct lg_subsystem *_Atomic subsystems[LG_NUM_RANKS];
-static pthread_once_t init_once = PTHREAD_ONCE_INIT;
-static _Atomic bool initialised;
-/* The hooks that prepare ran, so that parent and child undo exactly those. */
-static const struct lg_subsystem *prepared[LG_NUM_RANKS];
+/* Serialises registration with init_all(), so that each init hook runs
+ * exactly once whichever comes first. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool initialised;      /* under init_lock */
+static bool atfork_installed; /* under init_lock */
+static _Atomic bool ready;    /* both, published for lg_init()'s fast check */
+/* The hooks that prepare ran, so that parent and child undo exactly those.
+ * Per thread: two threads may fork at once, and the child is a copy of the
+ * thread that forked. */
+static __thread const struct lg_subsystem *prepared[LG_NUM_RANKS];
 
 static const struct lg_subsystem *get(int rank)
 {
@@ -67,28 +73,43 @@ static void fork_child(void)
 	release(true);
 }
 
-static void init_all(void)
+int lg_init(void)
 {
-	for (int r = 0; r < LG_NUM_RANKS; r++) {
-		const struct lg_subsystem *s = get(r);
+	int err = 0;
 
-		if (s && s->init)
-			s->init();
+	if (atomic_load_explicit(&ready, memory_order_acquire))
+		return 0;
+	pthread_mutex_lock(&init_lock);
+	if (!initialised) {
+		for (int r = 0; r < LG_NUM_RANKS; r++) {
+			const struct lg_subsystem *s = get(r);
+
+			if (s && s->init)
+				s->init();
+		}
+		initialised = true;
 	}
-	atomic_store_explicit(&initialised, true, memory_order_release);
-	pthread_atfork(fork_prepare, fork_parent, fork_child);
-}
-
-void lg_init(void)
-{
-	pthread_once(&init_once, init_all);
+	/* Without the handlers a fork could copy a held lock into the child:
+	 * fail (pthread_atfork only fails for ENOMEM) and try again next time. */
+	if (!atfork_installed) {
+		err = pthread_atfork(fork_prepare, fork_parent, fork_child);
+		atfork_installed = !err;
+	}
+	if (!err)
+		atomic_store_explicit(&ready, true, memory_order_release);
+	pthread_mutex_unlock(&init_lock);
+	return -err;
 }
 
 void lg_init_register(const struct lg_subsystem *s)
 {
+	pthread_mutex_lock(&init_lock);
 	atomic_store_explicit(&subsystems[s->rank], s, memory_order_release);
-	if (atomic_load_explicit(&initialised, memory_order_acquire) && s->init)
+	/* Only a constructor of higher priority than ours that calls lgalloc
+	 * gets here after lg_init(). */
+	if (initialised && s->init)
 		s->init();
+	pthread_mutex_unlock(&init_lock);
 }
 
 void lg_init_thread_exit(struct lg_tcache *tc)

@@ -49,15 +49,23 @@ struct lg_subsystem {
 /* One subsystem per rank; @s must stay valid for the process's life. */
 void lg_init_register(const struct lg_subsystem *s);
 
+/* The first priority open to programs and libraries (0-100 are the C
+ * runtime's): in a static link, constructors run in priority order across
+ * the whole program, so ours run before a program constructor of default
+ * priority that calls lgalloc. */
+#define LG_INIT_PRIORITY 101
+
 #define LG_SUBSYSTEM(s)                                                                                      \
-	__attribute__((constructor)) static void s##_register(void)                                          \
+	__attribute__((constructor(LG_INIT_PRIORITY))) static void s##_register(void)                        \
 	{                                                                                                    \
 		lg_init_register(&(s));                                                                      \
 	}
 
-/* Run every init hook and install the fork handlers, once.  Called before
- * the library takes any lock: until then a fork can catch none. */
-void lg_init(void);
+/* Run every init hook, once, and install the fork handlers.  Called before
+ * the library takes any lock (configure, a thread's first cache, stats):
+ * until then a fork can catch none.  Returns 0, or -ENOMEM when
+ * pthread_atfork failed; the next call tries again. */
+int lg_init(void);
 
 void lg_init_thread_exit(struct lg_tcache *tc);
 

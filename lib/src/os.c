@@ -18,10 +18,15 @@ int lg_os_reserve_aligned(size_t len, size_t align, void **base)
 	if (raw == MAP_FAILED)
 		return -errno;
 	start = (char *)(((uintptr_t)raw + align - 1) & ~(align - 1));
-	if (start > raw)
-		munmap(raw, (size_t)(start - raw));
-	if (raw + span > start + len)
-		munmap(start + len, (size_t)(raw + span - (start + len)));
+	/* Trimming splits the mapping: it can fail (ENOMEM at the
+	 * vm.max_map_count limit), and then the whole span goes back. */
+	if ((start > raw && munmap(raw, (size_t)(start - raw))) ||
+	    (raw + span > start + len && munmap(start + len, (size_t)(raw + span - (start + len))))) {
+		int err = -errno;
+
+		munmap(raw, span);
+		return err;
+	}
 	*base = start;
 	return 0;
 }

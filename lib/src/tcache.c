@@ -30,8 +30,7 @@ struct lg_tcache *lg_tcache_attach(void)
 {
 	struct lg_tcache *tc;
 
-	lg_init();
-	if (!exit_key_ok)
+	if (lg_init() || !exit_key_ok)
 		return NULL;
 	pthread_mutex_lock(&registry_lock);
 	for (tc = atomic_load_explicit(&registry_head, lg_relaxed); tc; tc = tc->next)
@@ -90,6 +89,8 @@ uintptr_t lg_tcache_steal(struct lg_tcache *self, unsigned ci)
 
 void lg_tcache_for_each(void (*fn)(struct lg_tcache *tc, void *arg), void *arg)
 {
+	/* The registry lock is one the fork handlers must know of. */
+	lg_init();
 	pthread_mutex_lock(&registry_lock);
 	for (struct lg_tcache *tc = atomic_load_explicit(&registry_head, lg_relaxed); tc; tc = tc->next)
 		fn(tc, arg);

@@ -19,5 +19,12 @@ $(PREFETCH_SWAP_WORKLOAD): tests/lib/prefetch_swap_workload.c lib/include/lgallo
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS)
 
-INTEGRATION_TESTS += tests/lib/install_test.sh tests/lib/prefetch_swap_test.sh tests/lib/layout_test.sh
-INTEGRATION_DEPS += lib $(PREFETCH_SWAP_WORKLOAD) $(LGRUN)
+# A program constructor that uses the static library.
+CTOR_STATIC := $(BUILD)/tests/lib/ctor_static
+
+$(CTOR_STATIC): tests/lib/ctor_static.c lib/include/lgalloc.h $(LIB_A)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< $(LIB_A) -o $@ $(ALL_LDFLAGS) $(LIB_LDLIBS)
+
+INTEGRATION_TESTS += $(CTOR_STATIC) tests/lib/install_test.sh tests/lib/prefetch_swap_test.sh tests/lib/layout_test.sh
+INTEGRATION_DEPS += lib $(PREFETCH_SWAP_WORKLOAD) $(CTOR_STATIC) $(LGRUN)
