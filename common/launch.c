@@ -161,14 +161,19 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return n;
 }
 
-static __attribute__((noreturn)) void child(const struct launch_opts *o, int go_fd, int err_fd)
+static __attribute__((noreturn)) void child(const struct launch_opts *o, const int go[2], const int errp[2])
 {
 	struct child_error e = {LAUNCH_STAGE_NONE, 0};
-	char go;
+	int go_fd = go[0], err_fd = errp[1];
+	char go_byte;
 
+	/* The parent's ends: a held child that kept go[1] would never see EOF. */
+	close(errp[0]);
+	if (o->hold)
+		close(go[1]);
 	launch_reset_signals(o->keep_signals);
 	/* The parent's death (EOF without the go byte) ends a held child quietly. */
-	if (o->hold && read_full(go_fd, &go, 1) != 1)
+	if (o->hold && read_full(go_fd, &go_byte, 1) != 1)
 		_exit(EXIT_NOEXEC);
 	if (o->hook && (e.err = o->hook(o->hook_arg))) {
 		e.stage = LAUNCH_STAGE_HOOK;
@@ -221,7 +226,7 @@ int launch_start(struct launch *l, const struct launch_opts *o)
 	fflush(NULL);
 	l->pid = fork();
 	if (l->pid == 0)
-		child(o, go[0], errp[1]);
+		child(o, go, errp);
 	err = l->pid < 0 ? -errno : 0;
 	close(errp[1]);
 	if (o->hold)
