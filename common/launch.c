@@ -32,7 +32,7 @@ int launch_resolve(const char *cmd, char *out, size_t len)
 	if (strchr(cmd, '/')) {
 		snprintf(out, len, "%s", cmd);
 		if (stat(cmd, &st))
-			return -ENOENT;
+			return -errno;
 		return S_ISREG(st.st_mode) && access(cmd, X_OK) == 0 ? 0 : -EACCES;
 	}
 	if (!path)
@@ -148,7 +148,8 @@ int launch_stage_exit_code(enum launch_stage stage, int err)
 {
 	if (stage != LAUNCH_STAGE_EXEC)
 		return EXIT_SETUP;
-	return err == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	/* As dash: a path through a file is not found either (bash says 126). */
+	return err == -ENOENT || err == -ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
 static ssize_t read_full(int fd, void *buf, size_t len)

@@ -85,6 +85,15 @@ static void test_resolve(void **state)
 	assert_int_equal(launch_resolve(want, out, sizeof(out)), -EACCES);
 	snprintf(want, sizeof(want), "%s/lg-none", dir);
 	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ENOENT);
+	/* The stat's own error: a file as a directory, a loop of links. */
+	snprintf(want, sizeof(want), "%s/lg-exec/x", dir);
+	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ENOTDIR);
+	assert_int_equal(launch_stage_exit_code(LAUNCH_STAGE_EXEC, -ENOTDIR), EXIT_NOTFOUND);
+	snprintf(want, sizeof(want), "%s/lg-loop", dir);
+	assert_int_equal(symlink(want, want), 0);
+	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ELOOP);
+	assert_int_equal(launch_stage_exit_code(LAUNCH_STAGE_EXEC, -ELOOP), EXIT_NOEXEC);
+	unlink(want);
 	if (old)
 		setenv("PATH", old, 1);
 	else
