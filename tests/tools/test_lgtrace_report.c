@@ -278,27 +278,70 @@ static void test_histograms(void **state)
 	CAPTURE(out, print_hists(o_, &s));
 	assert_has_line(out, "pool 16M:");
 	assert_has_line(out, "  fault latency, minor");
-	/* common/log2_hist.h's shape (libbpf-tools' print_log2_hist). */
-	assert_has_line(out, "     nsecs               : count    distribution");
+	/* lgtrace's layout (common/log2_hist.h), to the byte. */
+	assert_has_line(out, "                    ns : count      distribution");
 	assert_has_line(out,
-			"         0 -> 1          : 10       |**********                              |");
+			"          0 -> 1         : 10         |**********                              |");
 	assert_has_line(out,
-			"         2 -> 3          : 0        |                                        |");
+			"          2 -> 3         : 0          |                                        |");
 	assert_has_line(out,
-			"      1024 -> 2047       : 40       |****************************************|");
+			"       1024 -> 2047      : 40         |****************************************|");
 	assert_has_line(out,
-			"      2048 -> 4095       : 20       |********************                    |");
+			"       2048 -> 4095      : 20         |********************                    |");
 	assert_has_line(out, "  mmap_lock wait, write");
-	/* A slot above 32: wider columns, 20 stars. */
-	assert_has_line(out,
-			"        549755813888 -> 1099511627775        : 1        |********************|");
+	assert_has_line(
+		out,
+		"  549755813888 -> 1099511627775 : 1          |****************************************|");
 	/* Only the histograms that have counts, slots from the first to the
 	 * last used. */
 	assert_int_equal(count_lines(out, "  fault latency, major"), 0);
-	assert_int_equal(count_lines(out, "      4096 -> "), 0);
+	assert_int_equal(count_lines(out, "       4096 -> "), 0);
 	assert_int_equal(count_lines(out, "  mmap_lock wait, write"), 1);
 	assert_int_equal(count_lines(out, "pool "), 1);
 	free(out);
+}
+
+/* A pool with one histogram, the whole output to the byte (lgtrace's layout
+ * before the split). */
+static void test_histogram_bytes(void **state)
+{
+	struct snapshot s;
+	char *out;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.pool[0].faults = 3;
+	s.pool[0].hist[LGT_H_FAULT_MINOR][10] = 2;
+	s.pool[0].hist[LGT_H_FAULT_MINOR][12] = 1;
+	CAPTURE(out, print_hists(o_, &s));
+	assert_string_equal(
+		out, "\npool 2M:\n"
+		     "  fault latency, minor\n"
+		     "                    ns : count      distribution\n"
+		     "       1024 -> 2047      : 2          |****************************************|\n"
+		     "       2048 -> 4095      : 0          |                                        |\n"
+		     "       4096 -> 8191      : 1          |********************                    |\n");
+	free(out);
+}
+
+/* bpf/lgtrace.h's slot function, the one the BPF side files latencies by. */
+static void test_log2_slot(void **state)
+{
+	(void)state;
+	assert_int_equal(lgt_log2(0), 0);
+	assert_int_equal(lgt_log2(1), 0);
+	assert_int_equal(lgt_log2(2), 1);
+	assert_int_equal(lgt_log2(3), 1);
+	assert_int_equal(lgt_log2(4), 2);
+	assert_int_equal(lgt_log2(1023), 9);
+	assert_int_equal(lgt_log2(1024), 10);
+	assert_int_equal(lgt_log2(1ULL << 39), 39);
+	assert_int_equal(lgt_log2(UINT64_MAX), 63);
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(lgt_log2(1ULL << i), i);
+		if (i > 1)
+			assert_int_equal(lgt_log2((1ULL << i) - 1), i - 1);
+	}
 }
 
 static void test_summary_text(void **state)
@@ -515,10 +558,11 @@ static void test_json(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_names),   cmocka_unit_test(test_snapshot_arithmetic),
-		cmocka_unit_test(test_percentiles),  cmocka_unit_test(test_fault_table),
-		cmocka_unit_test(test_na_cells),     cmocka_unit_test(test_histograms),
-		cmocka_unit_test(test_summary_text), cmocka_unit_test(test_json),
+		cmocka_unit_test(test_pool_names),	cmocka_unit_test(test_snapshot_arithmetic),
+		cmocka_unit_test(test_percentiles),	cmocka_unit_test(test_fault_table),
+		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
+		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
+		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -272,7 +272,7 @@ static void print_hist(FILE *o, const char *title, const __u64 *h)
 	if (!hist_total(h))
 		return;
 	fprintf(o, "  %s\n", title);
-	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "nsecs");
+	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "ns");
 }
 
 void print_hists(FILE *o, const struct snapshot *s)
