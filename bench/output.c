@@ -290,7 +290,7 @@ static void json_record(const struct record *rec)
 		for_each_ccdf_point(rec->res->hist, json_point, &e);
 		json_object_set_new(obj, "ccdf_points", e.points);
 	}
-	if (!obj || lg_json_dump(obj, stdout, 0))
+	if (!obj || lg_json_dump(obj, stdout))
 		fprintf(stderr, "lgbench: cannot write the JSON record of %s\n", rec->row);
 	json_decref(obj);
 }

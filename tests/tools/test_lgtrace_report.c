@@ -555,6 +555,124 @@ static void test_json(void **state)
 	json_decref(ivs);
 }
 
+/*
+ * The document to the byte, in lgtrace's layout from before the split (a
+ * member a line, a pool a line, an interval a line above its pools): the
+ * text below is what lgtrace at a28f9d8 printed for these counts.  Seconds
+ * and t are chosen so that its "%.3f" and jansson's reals read the same.
+ */
+static void test_json_layout(void **state)
+{
+	static const char old_layout[] =
+		"{\n"
+		"  \"pid\": 4242,\n"
+		"  \"seconds\": 2.345,\n"
+		"  \"latency_sample\": 16,\n"
+		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
+		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
+		", \"usdt\": true, \"registry\": false},\n"
+		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": 7, \"io_uring_m"
+		"advise\": {\"submitted\": 32, \"completed\": 32}, \"prefetch\": {\"hinted_minor\": 30, \"h"
+		"inted_major\": 2}},\n"
+		"  \"kernel\": {\"source\": \"wait4\", \"minflt\": 120, \"majflt\": 1},\n"
+		"  \"diagnostics\": {\"faults_without_entry\": 3, \"usdt_prefixes\": 5, \"prefix_failures\""
+		": 0, \"slot_takeovers\": 0, \"registry_areas\": 7, \"uring_unmatched\": 0, \"hints_truncat"
+		"ed\": 2},\n"
+		"  \"intervals\": [\n"
+		"    {\"t\": 0.125, \"pools\": [\n"
+		"    {\"pool\": \"mmap/munmap\", \"faults\": 0, \"minor\": 0, \"major\": 0, \"swapins\": 0,"
+		" \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\""
+		"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisi"
+		"tions\": 6, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"su"
+		"bmitted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted"
+		"_minor\": 0, \"hinted_major\": 0}}]},\n"
+		"    {\"t\": 0.375, \"pools\": [\n"
+		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
+		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
+		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
+		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
+		"cy_ns\": 0}, \"prefetch\": {\"hinted_minor\": 0, \"hinted_major\": 0}},\n"
+		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
+		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
+		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
+		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
+		"efetch\": {\"hinted_minor\": 30, \"hinted_major\": 2}},\n"
+		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
+		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
+		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
+		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
+		"nor\": 0, \"hinted_major\": 0}}]}\n"
+		"  ],\n"
+		"  \"pools\": [\n"
+		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
+		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
+		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
+		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
+		"cy_ns\": 0}, \"prefetch\": {\"hinted_minor\": 0, \"hinted_major\": 0}, \"histograms\": {\""
+		"fault_minor\": {\"count\": 95, \"p50_ns\": 1536, \"p99_ns\": 2038, \"log2_ns\": [[1024, 20"
+		"47, 95]]}, \"fault_major\": {\"count\": 5, \"p50_ns\": 1572864, \"p99_ns\": 2086666, \"log"
+		"2_ns\": [[1048576, 2097151, 5]]}, \"swapin\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0,"
+		" \"log2_ns\": []}, \"mmap_lock_read\": {\"count\": 4, \"p50_ns\": 6144, \"p99_ns\": 8151, "
+		"\"log2_ns\": [[4096, 8191, 4]]}, \"mmap_lock_write\": {\"count\": 2, \"p50_ns\": 24576, \""
+		"p99_ns\": 32604, \"log2_ns\": [[16384, 32767, 2]]}, \"io_uring_madvise\": {\"count\": 0, \""
+		"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}},\n"
+		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
+		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
+		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
+		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
+		"efetch\": {\"hinted_minor\": 30, \"hinted_major\": 2}, \"histograms\": {\"fault_minor\": {"
+		"\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"fault_major\": {\"count\":"
+		" 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"swapin\": {\"count\": 0, \"p50_ns\":"
+		" 0, \"p99_ns\": 0, \"log2_ns\": []}, \"mmap_lock_read\": {\"count\": 0, \"p50_ns\": 0, \"p"
+		"99_ns\": 0, \"log2_ns\": []}, \"mmap_lock_write\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\""
+		": 0, \"log2_ns\": []}, \"io_uring_madvise\": {\"count\": 32, \"p50_ns\": 98304, \"p99_ns\""
+		": 130417, \"log2_ns\": [[65536, 131071, 32]]}}},\n"
+		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
+		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
+		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
+		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
+		"nor\": 0, \"hinted_major\": 0}, \"histograms\": {\"fault_minor\": {\"count\": 0, \"p50_ns\""
+		": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"fault_major\": {\"count\": 0, \"p50_ns\": 0, \"p99"
+		"_ns\": 0, \"log2_ns\": []}, \"swapin\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log"
+		"2_ns\": []}, \"mmap_lock_read\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\":"
+		" []}, \"mmap_lock_write\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, "
+		"\"io_uring_madvise\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}}]\n"
+		"}\n";
+	bool have[NUM_FEATURES];
+	struct snapshot s, iv = {};
+	struct summary sum = {
+		.pid = 4242,
+		.seconds = 2.345,
+		.latency_sample = 16,
+		.have = have,
+		.kernel = {true, "wait4", 120, 1},
+		.diag = {.faults_no_entry = 3, .area_updates = 5, .hint_truncated = 2},
+		.registry_areas = 7,
+	};
+	json_t *ivs = json_array(), *doc;
+	char *out;
+
+	(void)state;
+	fill(&s);
+	features(have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
+	iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
+	assert_int_equal(report_json_interval(ivs, 0.125, &iv), 0);
+	assert_int_equal(report_json_interval(ivs, 0.375, &s), 0);
+	doc = report_json(&sum, &s, ivs);
+	assert_non_null(doc);
+	CAPTURE(out, assert_int_equal(report_json_write(o_, doc), 0));
+	assert_string_equal(out, old_layout);
+	free(out);
+	json_decref(doc);
+	json_decref(ivs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -563,6 +681,7 @@ int main(void)
 		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
 		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
 		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

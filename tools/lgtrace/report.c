@@ -458,9 +458,66 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 			 "intervals", intervals, "pools", report_json_pools(s, true));
 }
 
+/*
+ * lgtrace's JSON layout: the document's members one a line, the pools one
+ * a line below them, each interval on a line of its own above its pools.
+ * Every value is written by jansson (lg_json_dump on one line); only the
+ * line breaks and indents are laid out here.
+ */
+static int write_pools(FILE *o, const json_t *pools)
+{
+	const json_t *pool;
+	size_t i;
+
+	if (fputc('[', o) == EOF)
+		return -EIO;
+	json_array_foreach(pools, i, pool)
+	{
+		if (fputs(i ? ",\n    " : "\n    ", o) == EOF || lg_json_dump(pool, o))
+			return -EIO;
+	}
+	return fputc(']', o) == EOF ? -EIO : 0;
+}
+
+static int write_intervals(FILE *o, const json_t *intervals)
+{
+	const json_t *iv;
+	size_t i;
+
+	if (fputc('[', o) == EOF)
+		return -EIO;
+	json_array_foreach(intervals, i, iv)
+	{
+		if (fputs(i ? ",\n    {\"t\": " : "\n    {\"t\": ", o) == EOF ||
+		    lg_json_dump(json_object_get(iv, "t"), o) || fputs(", \"pools\": ", o) == EOF ||
+		    write_pools(o, json_object_get(iv, "pools")) || fputc('}', o) == EOF)
+			return -EIO;
+	}
+	return fputs("\n  ]", o) == EOF ? -EIO : 0;
+}
+
 int report_json_write(FILE *o, const json_t *doc)
 {
-	if (lg_json_dump(doc, o, 2) || fputc('\n', o) == EOF)
+	const char *key;
+	const json_t *v;
+	bool first = true;
+	int err;
+
+	if (fputc('{', o) == EOF)
 		return -EIO;
-	return 0;
+	json_object_foreach((json_t *)doc, key, v)
+	{
+		if (fprintf(o, "%s\n  \"%s\": ", first ? "" : ",", key) < 0)
+			return -EIO;
+		if (!strcmp(key, "pools"))
+			err = write_pools(o, v);
+		else if (!strcmp(key, "intervals"))
+			err = write_intervals(o, v);
+		else
+			err = lg_json_dump(v, o);
+		if (err)
+			return err;
+		first = false;
+	}
+	return fputs("\n}\n", o) == EOF ? -EIO : 0;
 }
