@@ -352,7 +352,7 @@ void output_init(enum out_format fmt, const struct run_env *e, FILE *csv_copy)
 	if (env->limit.swap_bytes == CG_NO_LIMIT)
 		snprintf(swap_limit, sizeof(swap_limit), "unlimited");
 	else
-		size_format(env->limit.swap_bytes, swap_limit, sizeof(swap_limit));
+		size_format(env->limit.swap_bytes, SIZE_IEC, swap_limit, sizeof(swap_limit));
 	mem_limit_describe(&env->limit, limit, sizeof(limit));
 	switch (format) {
 	case OUT_HUMAN:

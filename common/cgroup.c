@@ -281,7 +281,7 @@ void mem_limit_describe(const struct mem_limit *ml, char *buf, size_t len)
 	if (ml->bytes == CG_NO_LIMIT)
 		snprintf(size, sizeof(size), "unlimited");
 	else
-		size_format(ml->bytes, size, sizeof(size));
+		size_format(ml->bytes, SIZE_IEC, size, sizeof(size));
 	snprintf(buf, len, "%s (cgroup %s: %s)", size, ml->version, ml->source);
 }
 

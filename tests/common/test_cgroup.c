@@ -210,7 +210,7 @@ static void test_v1_mount_root(void **state)
 	detect(&ml, 0);
 	assert_int_equal(ml.bytes, 512 << 20);
 	mem_limit_describe(&ml, desc, sizeof(desc));
-	snprintf(want, sizeof(want), "512M (cgroup v1: %s/memory/inner/memory.limit_in_bytes)", root);
+	snprintf(want, sizeof(want), "512 MiB (cgroup v1: %s/memory/inner/memory.limit_in_bytes)", root);
 	assert_string_equal(desc, want);
 }
 

@@ -353,8 +353,8 @@ static void print_start(const struct run *r)
 	char mem[SIZE_FORMAT_LEN], swap[SIZE_FORMAT_LEN], total[SIZE_FORMAT_LEN], made[SIZE_FORMAT_LEN];
 	const struct options *o = &r->opt;
 
-	size_format(o->memory, mem, sizeof(mem));
-	size_format(o->swap, swap, sizeof(swap));
+	size_format(o->memory, SIZE_SHORT, mem, sizeof(mem));
+	size_format(o->swap, SIZE_SHORT, swap, sizeof(swap));
 	if (r->systemd_run)
 		fprintf(stderr, "lgrun: systemd scope %s (systemd): memory %s", r->unit, mem);
 	else
@@ -367,12 +367,12 @@ static void print_start(const struct run *r)
 	else if (r->cg.kind == CG_V1 && !r->systemd_run)
 		fprintf(stderr, ", swap %s (memsw %s)", swap,
 			size_format(o->swap > UINT64_MAX - o->memory ? UINT64_MAX : o->swap + o->memory,
-				    total, sizeof(total)));
+				    SIZE_SHORT, total, sizeof(total)));
 	else
 		fprintf(stderr, ", swap %s", swap);
 	if (r->sf.active)
 		fprintf(stderr, "; made swap file %s (%s)", r->sf.path,
-			size_format(r->sf.size, made, sizeof(made)));
+			size_format(r->sf.size, SIZE_SHORT, made, sizeof(made)));
 	else if (o->make_swap)
 		fprintf(stderr, "; no swap file made (swap %s)",
 			swap_active() ? "already active" : "making it failed");
