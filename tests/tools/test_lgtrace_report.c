@@ -439,28 +439,47 @@ static json_int_t geti(json_t *o, const char *path)
 	return json_integer_value(o);
 }
 
-static void test_json(void **state)
-{
+/* What the JSON tests feed report_json(): fill()'s counts, all features but
+ * swapout and registry, and two intervals (mmap writes only, then fill()'s). */
+struct doc_input {
 	bool have[NUM_FEATURES];
-	struct snapshot s, iv = {};
-	struct summary sum = {
+	struct snapshot s, iv;
+	struct summary sum;
+	json_t *ivs;
+};
+
+static void doc_input(struct doc_input *in, double seconds, double t1, double t2)
+{
+	memset(in, 0, sizeof(*in));
+	in->sum = (struct summary){
 		.pid = 4242,
-		.seconds = 2.34567,
+		.seconds = seconds,
 		.latency_sample = 16,
-		.have = have,
+		.have = in->have,
 		.kernel = {true, "wait4", 120, 1},
 		.diag = {.faults_no_entry = 3, .area_updates = 5, .hint_truncated = 2},
 		.registry_areas = 7,
 	};
-	json_t *ivs = json_array(), *doc, *p, *h, *slot;
+	fill(&in->s);
+	features(in->have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
+	in->iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
+	in->ivs = json_array();
+	assert_non_null(in->ivs);
+	assert_int_equal(report_json_interval(in->ivs, t1, &in->iv), 0);
+	assert_int_equal(report_json_interval(in->ivs, t2, &in->s), 0);
+}
+
+static void test_json(void **state)
+{
+	struct doc_input in;
+	struct snapshot *sp = &in.s;
+	struct summary *sum = &in.sum;
+	json_t *ivs, *doc, *p, *h, *slot;
 
 	(void)state;
-	fill(&s);
-	features(have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
-	iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
-	assert_int_equal(report_json_interval(ivs, 0.1004, &iv), 0);
-	assert_int_equal(report_json_interval(ivs, 0.2, &s), 0);
-	doc = round_trip(report_json(&sum, &s, ivs));
+	doc_input(&in, 2.34567, 0.1004, 0.2);
+	ivs = in.ivs;
+	doc = round_trip(report_json(sum, sp, ivs));
 
 	assert_int_equal(geti(doc, "pid"), 4242);
 	assert_true(json_is_real(json_object_get(doc, "seconds")));
@@ -540,15 +559,15 @@ static void test_json(void **state)
 	json_decref(doc);
 
 	/* Without kernel counts and intervals, neither key. */
-	sum.kernel.valid = false;
-	doc = round_trip(report_json(&sum, &s, NULL));
+	sum->kernel.valid = false;
+	doc = round_trip(report_json(sum, sp, NULL));
 	assert_null(json_object_get(doc, "kernel"));
 	assert_null(json_object_get(doc, "intervals"));
 	assert_int_equal(geti(doc, "total.faults"), 110);
 	json_decref(doc);
 	/* Nothing traced: an empty pool list. */
-	memset(&s, 0, sizeof(s));
-	doc = round_trip(report_json(&sum, &s, NULL));
+	memset(sp, 0, sizeof(*sp));
+	doc = round_trip(report_json(sum, sp, NULL));
 	assert_true(json_is_array(json_object_get(doc, "pools")));
 	assert_int_equal(json_array_size(json_object_get(doc, "pools")), 0);
 	json_decref(doc);
@@ -644,33 +663,19 @@ static void test_json_layout(void **state)
 		" []}, \"mmap_lock_write\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, "
 		"\"io_uring_madvise\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}}]\n"
 		"}\n";
-	bool have[NUM_FEATURES];
-	struct snapshot s, iv = {};
-	struct summary sum = {
-		.pid = 4242,
-		.seconds = 2.345,
-		.latency_sample = 16,
-		.have = have,
-		.kernel = {true, "wait4", 120, 1},
-		.diag = {.faults_no_entry = 3, .area_updates = 5, .hint_truncated = 2},
-		.registry_areas = 7,
-	};
-	json_t *ivs = json_array(), *doc;
+	struct doc_input in;
+	json_t *doc;
 	char *out;
 
 	(void)state;
-	fill(&s);
-	features(have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
-	iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
-	assert_int_equal(report_json_interval(ivs, 0.125, &iv), 0);
-	assert_int_equal(report_json_interval(ivs, 0.375, &s), 0);
-	doc = report_json(&sum, &s, ivs);
+	doc_input(&in, 2.345, 0.125, 0.375);
+	doc = report_json(&in.sum, &in.s, in.ivs);
+	json_decref(in.ivs);
 	assert_non_null(doc);
 	CAPTURE(out, assert_int_equal(report_json_write(o_, doc), 0));
 	assert_string_equal(out, old_layout);
 	free(out);
 	json_decref(doc);
-	json_decref(ivs);
 }
 
 int main(void)

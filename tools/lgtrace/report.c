@@ -464,36 +464,36 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
  * Every value is written by jansson (lg_json_dump on one line); only the
  * line breaks and indents are laid out here.
  */
-static int write_pools(FILE *o, const json_t *pools)
-{
-	const json_t *pool;
-	size_t i;
+static int write_pools(FILE *o, const json_t *pools);
 
-	if (fputc('[', o) == EOF)
+/* An interval's line, {"t": T, "pools": [, and its pools below it. */
+static int write_interval(const json_t *iv, FILE *o)
+{
+	if (fputs("{\"t\": ", o) == EOF || lg_json_dump(json_object_get(iv, "t"), o) ||
+	    fputs(", \"pools\": ", o) == EOF || write_pools(o, json_object_get(iv, "pools")))
 		return -EIO;
-	json_array_foreach(pools, i, pool)
-	{
-		if (fputs(i ? ",\n    " : "\n    ", o) == EOF || lg_json_dump(pool, o))
-			return -EIO;
-	}
-	return fputc(']', o) == EOF ? -EIO : 0;
+	return fputc('}', o) == EOF ? -EIO : 0;
 }
 
-static int write_intervals(FILE *o, const json_t *intervals)
+/* An array with an item a line, indented by 4, written by ITEM; END closes it. */
+static int write_lines(FILE *o, const json_t *array, int (*item)(const json_t *, FILE *), const char *end)
 {
-	const json_t *iv;
+	const json_t *v;
 	size_t i;
 
 	if (fputc('[', o) == EOF)
 		return -EIO;
-	json_array_foreach(intervals, i, iv)
+	json_array_foreach(array, i, v)
 	{
-		if (fputs(i ? ",\n    {\"t\": " : "\n    {\"t\": ", o) == EOF ||
-		    lg_json_dump(json_object_get(iv, "t"), o) || fputs(", \"pools\": ", o) == EOF ||
-		    write_pools(o, json_object_get(iv, "pools")) || fputc('}', o) == EOF)
+		if (fputs(i ? ",\n    " : "\n    ", o) == EOF || item(v, o))
 			return -EIO;
 	}
-	return fputs("\n  ]", o) == EOF ? -EIO : 0;
+	return fputs(end, o) == EOF ? -EIO : 0;
+}
+
+static int write_pools(FILE *o, const json_t *pools)
+{
+	return write_lines(o, pools, lg_json_dump, "]");
 }
 
 int report_json_write(FILE *o, const json_t *doc)
@@ -512,7 +512,7 @@ int report_json_write(FILE *o, const json_t *doc)
 		if (!strcmp(key, "pools"))
 			err = write_pools(o, v);
 		else if (!strcmp(key, "intervals"))
-			err = write_intervals(o, v);
+			err = write_lines(o, v, write_interval, "\n  ]");
 		else
 			err = lg_json_dump(v, o);
 		if (err)
