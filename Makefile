@@ -20,7 +20,9 @@ DESTDIR ?=
 CC ?= cc
 AR ?= ar
 SAN ?=
-BUILD ?= build$(if $(SAN),-$(SAN))
+# The build directory of a sanitizer ($(1): asan, tsan; none: the normal build).
+build_dir = build$(if $(1),-$(1))
+BUILD ?= $(call build_dir,$(SAN))
 
 WARNINGS := -Wall -Wextra -Werror
 CFLAGS ?= -O2 -g
@@ -69,7 +71,7 @@ format-check:
 	$(Q)clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
 
 clean:
-	$(Q)rm -rf build build-asan build-tsan
+	$(Q)rm -rf $(call build_dir) $(call build_dir,asan) $(call build_dir,tsan)
 
 $(BUILD)/%/.dir:
 	$(Q)mkdir -p $(@D) && touch $@

@@ -33,7 +33,7 @@ static int add_swap(const struct swap_entry *e, void *arg)
 	struct swap_text *t = arg;
 	char size[SIZE_FORMAT_LEN];
 
-	size_format(e->size_kib * 1024, size, sizeof(size));
+	size_format(e->size_kib * 1024, SIZE_IEC, size, sizeof(size));
 	t->used += (size_t)snprintf(t->buf + t->used, t->used < t->len ? t->len - t->used : 0, "%s%s %s %s",
 				    t->used ? "; " : "", e->name, e->type, size);
 	return 0;

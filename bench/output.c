@@ -290,7 +290,7 @@ static void json_record(const struct record *rec)
 		for_each_ccdf_point(rec->res->hist, json_point, &e);
 		json_object_set_new(obj, "ccdf_points", e.points);
 	}
-	if (!obj || lg_json_dump(obj, stdout, 0))
+	if (!obj || lg_json_dump(obj, stdout))
 		fprintf(stderr, "lgbench: cannot write the JSON record of %s\n", rec->row);
 	json_decref(obj);
 }
@@ -352,7 +352,7 @@ void output_init(enum out_format fmt, const struct run_env *e, FILE *csv_copy)
 	if (env->limit.swap_bytes == CG_NO_LIMIT)
 		snprintf(swap_limit, sizeof(swap_limit), "unlimited");
 	else
-		size_format(env->limit.swap_bytes, swap_limit, sizeof(swap_limit));
+		size_format(env->limit.swap_bytes, SIZE_IEC, swap_limit, sizeof(swap_limit));
 	mem_limit_describe(&env->limit, limit, sizeof(limit));
 	switch (format) {
 	case OUT_HUMAN:

@@ -281,7 +281,7 @@ void mem_limit_describe(const struct mem_limit *ml, char *buf, size_t len)
 	if (ml->bytes == CG_NO_LIMIT)
 		snprintf(size, sizeof(size), "unlimited");
 	else
-		size_format(ml->bytes, size, sizeof(size));
+		size_format(ml->bytes, SIZE_IEC, size, sizeof(size));
 	snprintf(buf, len, "%s (cgroup %s: %s)", size, ml->version, ml->source);
 }
 
@@ -458,13 +458,18 @@ int cgroup_create(struct cgroup *cg, const char *prefix, uint64_t memory, uint64
 
 int cgroup_enter(const struct cgroup *cg)
 {
-	char pid[24];
-	int fd = open(cg->procs, O_WRONLY | O_CLOEXEC), err = 0, n;
+	/* By hand, not snprintf: this runs in a forked child of a threaded program. */
+	char pid[24], *p = pid + sizeof(pid);
+	unsigned long v = (unsigned long)getpid();
+	int fd = open(cg->procs, O_WRONLY | O_CLOEXEC), err = 0;
 
 	if (fd < 0)
 		return -errno;
-	n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
-	if (write(fd, pid, (size_t)n) < 0)
+	*--p = '\n';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	if (write(fd, p, (size_t)(pid + sizeof(pid) - p)) < 0)
 		err = -errno;
 	close(fd);
 	return err;

@@ -80,7 +80,7 @@ struct mem_limit {
 int mem_limit_detect(struct mem_limit *ml);
 int mem_limit_detect_from(struct mem_limit *ml, const char *proc_cgroup, const char *mountinfo);
 
-/* "512M (cgroup v1: /sys/fs/cgroup/memory/x/memory.limit_in_bytes)", "unlimited (...)", "none (...)". */
+/* "512 MiB (cgroup v1: /sys/fs/cgroup/memory/x/memory.limit_in_bytes)", "unlimited (...)", "none (...)". */
 void mem_limit_describe(const struct mem_limit *ml, char *buf, size_t len);
 
 /* ---- a fresh memory cgroup ---- */

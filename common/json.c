@@ -6,10 +6,9 @@
 
 #include "common/json.h"
 
-int lg_json_dump(const json_t *json, FILE *f, int indent)
+int lg_json_dump(const json_t *json, FILE *f)
 {
-	size_t flags =
-		JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(LG_JSON_REAL_PRECISION) | JSON_INDENT(indent);
+	size_t flags = JSON_ENCODE_ANY | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(LG_JSON_REAL_PRECISION);
 
 	return json_dumpf(json, f, flags) ? -EIO : 0;
 }

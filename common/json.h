@@ -21,11 +21,12 @@
 #define LG_JSON_REAL_PRECISION 10
 
 /*
- * Write JSON to F, no newline after it: INDENT 0 on one line with ", " and
- * ": " between items (a record of a streamed array), else INDENT spaces a
- * level (1..31).  Returns 0, or -EIO when writing fails.
+ * Write JSON (any value, a number or a string too) to F on one line, ", "
+ * and ": " between items, no newline after it: a record of lgbench's
+ * streamed array, a line of lgtrace's document.  Returns 0, or -EIO when
+ * writing fails.
  */
-int lg_json_dump(const json_t *json, FILE *f, int indent);
+int lg_json_dump(const json_t *json, FILE *f);
 
 /*
  * A JSON string of S.  json_string() refuses text that is not UTF-8 (a file

@@ -32,7 +32,7 @@ int launch_resolve(const char *cmd, char *out, size_t len)
 	if (strchr(cmd, '/')) {
 		snprintf(out, len, "%s", cmd);
 		if (stat(cmd, &st))
-			return -ENOENT;
+			return -errno;
 		return S_ISREG(st.st_mode) && access(cmd, X_OK) == 0 ? 0 : -EACCES;
 	}
 	if (!path)
@@ -148,7 +148,8 @@ int launch_stage_exit_code(enum launch_stage stage, int err)
 {
 	if (stage != LAUNCH_STAGE_EXEC)
 		return EXIT_SETUP;
-	return err == -ENOENT ? EXIT_NOTFOUND : EXIT_NOEXEC;
+	/* As dash: a path through a file is not found either (bash says 126). */
+	return err == -ENOENT || err == -ENOTDIR ? EXIT_NOTFOUND : EXIT_NOEXEC;
 }
 
 static ssize_t read_full(int fd, void *buf, size_t len)
@@ -161,14 +162,19 @@ static ssize_t read_full(int fd, void *buf, size_t len)
 	return n;
 }
 
-static __attribute__((noreturn)) void child(const struct launch_opts *o, int go_fd, int err_fd)
+static __attribute__((noreturn)) void child(const struct launch_opts *o, const int go[2], const int errp[2])
 {
 	struct child_error e = {LAUNCH_STAGE_NONE, 0};
-	char go;
+	int go_fd = go[0], err_fd = errp[1];
+	char go_byte;
 
+	/* The parent's ends: a held child that kept go[1] would never see EOF. */
+	close(errp[0]);
+	if (o->hold)
+		close(go[1]);
 	launch_reset_signals(o->keep_signals);
 	/* The parent's death (EOF without the go byte) ends a held child quietly. */
-	if (o->hold && read_full(go_fd, &go, 1) != 1)
+	if (o->hold && read_full(go_fd, &go_byte, 1) != 1)
 		_exit(EXIT_NOEXEC);
 	if (o->hook && (e.err = o->hook(o->hook_arg))) {
 		e.stage = LAUNCH_STAGE_HOOK;
@@ -221,7 +227,7 @@ int launch_start(struct launch *l, const struct launch_opts *o)
 	fflush(NULL);
 	l->pid = fork();
 	if (l->pid == 0)
-		child(o, go[0], errp[1]);
+		child(o, go, errp);
 	err = l->pid < 0 ? -errno : 0;
 	close(errp[1]);
 	if (o->hold)

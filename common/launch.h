@@ -25,7 +25,8 @@
  * executable regular file in PATH (unset: /usr/local/bin:/usr/bin:/bin; an
  * empty entry is "."); the path goes to OUT (LEN bytes; CMD itself when not
  * found).  Returns 0, -ENOENT when not found, -EACCES when found but not an
- * executable regular file.
+ * executable regular file; for a name with a slash, stat's own error
+ * (-ENOTDIR, -ELOOP, -EACCES, ...).
  */
 int launch_resolve(const char *cmd, char *out, size_t len);
 
@@ -127,8 +128,8 @@ int launch_exit_code(int status);
 
 /*
  * The exit code after launch_start/launch_release failed with ERR at STAGE:
- * 127 when exec found no file, 126 when exec failed otherwise, 2 (setup)
- * for the other steps.
+ * 127 when exec found no file (-ENOENT, -ENOTDIR), 126 when exec failed
+ * otherwise, 2 (setup) for the other steps.
  */
 int launch_stage_exit_code(enum launch_stage stage, int err);
 

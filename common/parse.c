@@ -44,22 +44,33 @@ int size_parse(const char *s, uint64_t *out)
 	return 0;
 }
 
-char *size_format(uint64_t bytes, char *buf, size_t len)
+char *size_format(uint64_t bytes, enum size_style style, char *buf, size_t len)
 {
-	unsigned int i;
+	static const char *const iec[] = {" B", " KiB", " MiB", " GiB", " TiB"};
+	static const char *const shorts[] = {"", "K", "M", "G", "T"};
+	const char *const *units = style == SIZE_IEC ? iec : shorts;
+	unsigned int i = 4;
+	uint64_t unit, n;
+	double v;
+	bool whole;
 
-	for (i = 4; i > 0; i--) {
-		uint64_t unit = (uint64_t)1 << (10 * i);
-
-		if (bytes < unit)
-			continue;
-		if (bytes % unit == 0)
-			snprintf(buf, len, "%llu%c", (unsigned long long)(bytes / unit), suffixes[i - 1]);
-		else
-			snprintf(buf, len, "%.1f%c", (double)bytes / (double)unit, suffixes[i - 1]);
-		return buf;
+	while (i > 0 && bytes < (uint64_t)1 << (10 * i))
+		i--;
+	unit = (uint64_t)1 << (10 * i);
+	v = (double)bytes / (double)unit;
+	if (style == SIZE_IEC) {
+		/* lgbench judges wholeness on the double, as it always did:
+		 * UINT64_MAX is "16777216 TiB" there, "16777216.0T" for lgrun. */
+		n = (uint64_t)v;
+		whole = v == (double)n;
+	} else {
+		n = bytes / unit;
+		whole = bytes % unit == 0;
 	}
-	snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	if (whole)
+		snprintf(buf, len, "%llu%s", (unsigned long long)n, units[i]);
+	else
+		snprintf(buf, len, "%.1f%s", v, units[i]);
 	return buf;
 }
 

@@ -22,13 +22,19 @@
  */
 int size_parse(const char *s, uint64_t *out);
 
+/* How size_format() writes a size. */
+enum size_style {
+	SIZE_SHORT, /* lgrun: "512M", "1.5G", "100" (what size_parse() reads) */
+	SIZE_IEC,   /* lgbench: "512 MiB", "1.5 GiB", "100 B" */
+};
+
 /*
- * Format BYTES in the largest unit it reaches: whole when the unit divides
- * it ("512M", "4G", the form size_parse() reads), else with one decimal
- * ("1.5G"); plain bytes below 1 KiB ("100").  The one size format of the
- * tools and lgbench.  Returns BUF (SIZE_FORMAT_LEN bytes are enough).
+ * Format BYTES in the largest unit it reaches (at most T): whole when it is
+ * a whole number of that unit, else with one decimal ("1.5G", "4.0G" for a
+ * little more than 4 GiB).  The one size format of the tools and lgbench,
+ * in STYLE.  Returns BUF (SIZE_FORMAT_LEN bytes are enough).
  */
-char *size_format(uint64_t bytes, char *buf, size_t len);
+char *size_format(uint64_t bytes, enum size_style style, char *buf, size_t len);
 
 /*
  * Parse an unsigned decimal integer (digits only, no sign, no blanks) in

@@ -117,7 +117,8 @@ int swapfile_make(struct swapfile *sf, const char *dir, const char *prefix, uint
 	memset(sf, 0, sizeof(*sf));
 	sf->size = size - size % (uint64_t)page;
 	if (sf->size < SWAP_MIN_PAGES * (uint64_t)page || sf->size / (uint64_t)page > UINT32_MAX) {
-		snprintf(why, len, "swap size %s out of range", size_format(size, buf, sizeof(buf)));
+		snprintf(why, len, "swap size %s out of range",
+			 size_format(size, SIZE_SHORT, buf, sizeof(buf)));
 		return -ERANGE;
 	}
 	if (!realpath(dir, real)) {

@@ -53,7 +53,7 @@ SOAK_TESTS := test_concurrency test_prefetch_async
 .PHONY: soak
 soak:
 	$(Q)$(MAKE) --no-print-directory $(addprefix $(BUILD)/tests/lib/,$(SOAK_TESTS))
-	$(Q)$(MAKE) --no-print-directory SAN=asan $(addprefix build-asan/tests/lib/,$(SOAK_TESTS))
-	$(Q)$(MAKE) --no-print-directory SAN=tsan $(addprefix build-tsan/tests/lib/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=asan $(addprefix $(call build_dir,asan)/tests/lib/,$(SOAK_TESTS))
+	$(Q)$(MAKE) --no-print-directory SAN=tsan $(addprefix $(call build_dir,tsan)/tests/lib/,$(SOAK_TESTS))
 	$(Q)LGALLOC_STRESS_SECONDS=$(SOAK_SECONDS) BUILD=$(BUILD) tests/run.sh "soak ($(SOAK_SECONDS) s per test)" \
-		$(foreach b,$(BUILD) build-asan build-tsan,$(addprefix $(b)/tests/lib/,$(SOAK_TESTS)))
+		$(foreach b,$(BUILD) $(call build_dir,asan) $(call build_dir,tsan),$(addprefix $(b)/tests/lib/,$(SOAK_TESTS)))

@@ -210,7 +210,7 @@ static void test_v1_mount_root(void **state)
 	detect(&ml, 0);
 	assert_int_equal(ml.bytes, 512 << 20);
 	mem_limit_describe(&ml, desc, sizeof(desc));
-	snprintf(want, sizeof(want), "512M (cgroup v1: %s/memory/inner/memory.limit_in_bytes)", root);
+	snprintf(want, sizeof(want), "512 MiB (cgroup v1: %s/memory/inner/memory.limit_in_bytes)", root);
 	assert_string_equal(desc, want);
 }
 
@@ -281,6 +281,27 @@ static void test_parent_not_cgroup(void **state)
 	assert_int_equal(cgroup_remove(&cg, NULL, why, sizeof(why)), 0);
 }
 
+/* cgroup_enter writes "PID\n" (formatted by hand) to cgroup.procs; a plain file stands in. */
+static void test_enter(void **state)
+{
+	struct cgroup cg = {0};
+	char want[32], got[32] = "";
+	FILE *f;
+
+	(void)state;
+	put("procs", "");
+	snprintf(cg.procs, sizeof(cg.procs), "%s/procs", root);
+	assert_int_equal(cgroup_enter(&cg), 0);
+	f = fopen(cg.procs, "r");
+	assert_non_null(f);
+	assert_non_null(fgets(got, sizeof(got), f));
+	fclose(f);
+	snprintf(want, sizeof(want), "%d\n", (int)getpid());
+	assert_string_equal(got, want);
+	snprintf(cg.procs, sizeof(cg.procs), "%s/none/procs", root);
+	assert_int_equal(cgroup_enter(&cg), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_no_proc),
 		cmocka_unit_test_setup_teardown(test_parent_not_cgroup, setup, teardown),
 		cmocka_unit_test(test_self),
+		cmocka_unit_test_setup_teardown(test_enter, setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("common/cgroup", tests, NULL, NULL);

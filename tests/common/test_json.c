@@ -10,8 +10,8 @@
 
 #include "common/json.h"
 
-/* What lg_json_dump writes with INDENT, in a malloc'ed string; steals JSON's reference. */
-static char *dump_indent(json_t *json, int indent)
+/* What lg_json_dump writes, in a malloc'ed string; steals JSON's reference. */
+static char *dump(json_t *json)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -19,15 +19,10 @@ static char *dump_indent(json_t *json, int indent)
 
 	assert_non_null(json);
 	assert_non_null(f);
-	assert_int_equal(lg_json_dump(json, f, indent), 0);
+	assert_int_equal(lg_json_dump(json, f), 0);
 	fclose(f);
 	json_decref(json);
 	return buf;
-}
-
-static char *dump(json_t *json)
-{
-	return dump_indent(json, 0);
 }
 
 static void test_layout(void **state)
@@ -43,12 +38,19 @@ static void test_layout(void **state)
 	free(out);
 }
 
-static void test_indent(void **state)
+/* A value of any kind, as a line of lgtrace's document is made of. */
+static void test_scalars(void **state)
 {
-	char *out = dump_indent(json_pack("{s:i, s:[f]}", "pid", 42, "secs", 0.5), 2);
+	char *out = dump(json_integer(42));
 
 	(void)state;
-	assert_string_equal(out, "{\n  \"pid\": 42,\n  \"secs\": [\n    0.5\n  ]\n}");
+	assert_string_equal(out, "42");
+	free(out);
+	out = dump(json_real(0.2));
+	assert_string_equal(out, "0.2");
+	free(out);
+	out = dump(json_string("a\"b"));
+	assert_string_equal(out, "\"a\\\"b\"");
 	free(out);
 }
 
@@ -86,7 +88,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_layout),
-		cmocka_unit_test(test_indent),
+		cmocka_unit_test(test_scalars),
 		cmocka_unit_test(test_reals),
 		cmocka_unit_test(test_strings),
 	};

@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -83,6 +85,15 @@ static void test_resolve(void **state)
 	assert_int_equal(launch_resolve(want, out, sizeof(out)), -EACCES);
 	snprintf(want, sizeof(want), "%s/lg-none", dir);
 	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ENOENT);
+	/* The stat's own error: a file as a directory, a loop of links. */
+	snprintf(want, sizeof(want), "%s/lg-exec/x", dir);
+	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ENOTDIR);
+	assert_int_equal(launch_stage_exit_code(LAUNCH_STAGE_EXEC, -ENOTDIR), EXIT_NOTFOUND);
+	snprintf(want, sizeof(want), "%s/lg-loop", dir);
+	assert_int_equal(symlink(want, want), 0);
+	assert_int_equal(launch_resolve(want, out, sizeof(out)), -ELOOP);
+	assert_int_equal(launch_stage_exit_code(LAUNCH_STAGE_EXEC, -ELOOP), EXIT_NOEXEC);
+	unlink(want);
 	if (old)
 		setenv("PATH", old, 1);
 	else
@@ -226,6 +237,50 @@ static void test_hold(void **state)
 	assert_int_equal(l.stage, LAUNCH_STAGE_EXEC);
 }
 
+/*
+ * The launching process dies without launch_release(): the held child sees
+ * EOF on its hold pipe and ends.  The test is the subreaper, so the child,
+ * orphaned, becomes its own to reap.
+ */
+static void test_hold_parent_dies(void **state)
+{
+	char *argv[] = {"sh", "-c", "exit 0", NULL};
+	struct launch_opts o = {.path = "/bin/sh", .argv = argv, .hold = true};
+	int p[2], status, waited;
+	pid_t helper, held = 0;
+
+	(void)state;
+	assert_int_equal(prctl(PR_SET_CHILD_SUBREAPER, 1), 0);
+	assert_int_equal(pipe(p), 0);
+	helper = fork();
+	assert_true(helper >= 0);
+	if (helper == 0) {
+		struct launch l;
+
+		close(p[0]);
+		if (launch_start(&l, &o) || write(p[1], &l.pid, sizeof(l.pid)) != sizeof(l.pid))
+			_exit(1);
+		_exit(0);
+	}
+	close(p[1]);
+	assert_int_equal(read(p[0], &held, sizeof(held)), sizeof(held));
+	close(p[0]);
+	assert_int_equal(waitpid(helper, &status, 0), helper);
+	assert_int_equal(launch_exit_code(status), 0);
+	for (waited = 0; waited < 5000; waited += 10) {
+		if (waitpid(held, &status, WNOHANG) == held)
+			break;
+		sleep_ms(10);
+	}
+	if (waited >= 5000) {
+		kill(held, SIGKILL);
+		waitpid(held, &status, 0);
+	}
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	assert_true(waited < 5000);
+	assert_int_equal(launch_exit_code(status), EXIT_NOEXEC);
+}
+
 /* Signals are reset in the child but for those kept. */
 static void test_signals(void **state)
 {
@@ -247,10 +302,10 @@ static void test_signals(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_resolve),	   cmocka_unit_test(test_creds),
-		cmocka_unit_test(test_exit_codes), cmocka_unit_test(test_hook),
-		cmocka_unit_test(test_env_only),   cmocka_unit_test(test_hold),
-		cmocka_unit_test(test_signals),
+		cmocka_unit_test(test_resolve),		 cmocka_unit_test(test_creds),
+		cmocka_unit_test(test_exit_codes),	 cmocka_unit_test(test_hook),
+		cmocka_unit_test(test_env_only),	 cmocka_unit_test(test_hold),
+		cmocka_unit_test(test_hold_parent_dies), cmocka_unit_test(test_signals),
 	};
 
 	return cmocka_run_group_tests_name("common/launch", tests, setup, teardown);

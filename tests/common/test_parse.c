@@ -59,25 +59,50 @@ static void test_size_parse(void **state)
 	}
 }
 
+static char *size_format_short(uint64_t bytes, char *buf, size_t len)
+{
+	return size_format(bytes, SIZE_SHORT, buf, len);
+}
+
 static void test_size_format(void **state)
 {
 	char buf[SIZE_FORMAT_LEN];
 	uint64_t back;
 
 	(void)state;
-	assert_string_equal(size_format(0, buf, sizeof(buf)), "0");
-	assert_string_equal(size_format(1000, buf, sizeof(buf)), "1000");
-	assert_string_equal(size_format(1024, buf, sizeof(buf)), "1K");
-	assert_string_equal(size_format(1025, buf, sizeof(buf)), "1.0K");
-	assert_string_equal(size_format(1536 << 10, buf, sizeof(buf)), "1.5M");
-	assert_string_equal(size_format(48ULL << 20, buf, sizeof(buf)), "48M");
-	assert_string_equal(size_format(3ULL << 29, buf, sizeof(buf)), "1.5G");
-	assert_string_equal(size_format(4097ULL << 20, buf, sizeof(buf)), "4.0G");
-	assert_string_equal(size_format(4ULL << 40, buf, sizeof(buf)), "4T");
-	assert_string_equal(size_format(UINT64_MAX, buf, sizeof(buf)), "16777216.0T");
+	assert_string_equal(size_format_short(0, buf, sizeof(buf)), "0");
+	assert_string_equal(size_format_short(1000, buf, sizeof(buf)), "1000");
+	assert_string_equal(size_format_short(1024, buf, sizeof(buf)), "1K");
+	assert_string_equal(size_format_short(1025, buf, sizeof(buf)), "1.0K");
+	assert_string_equal(size_format_short(1536 << 10, buf, sizeof(buf)), "1.5M");
+	assert_string_equal(size_format_short(48ULL << 20, buf, sizeof(buf)), "48M");
+	assert_string_equal(size_format_short(3ULL << 29, buf, sizeof(buf)), "1.5G");
+	assert_string_equal(size_format_short(4097ULL << 20, buf, sizeof(buf)), "4.0G");
+	assert_string_equal(size_format_short(4ULL << 40, buf, sizeof(buf)), "4T");
+	assert_string_equal(size_format_short(UINT64_MAX, buf, sizeof(buf)), "16777216.0T");
 	/* What it writes of whole units reads back. */
-	assert_int_equal(size_parse(size_format(768ULL << 30, buf, sizeof(buf)), &back), 0);
+	assert_int_equal(size_parse(size_format_short(768ULL << 30, buf, sizeof(buf)), &back), 0);
 	assert_true(back == 768ULL << 30);
+}
+
+/* lgbench's style: what bench/util.c's format_bytes printed at a28f9d8. */
+static void test_size_format_iec(void **state)
+{
+	char buf[SIZE_FORMAT_LEN];
+
+	(void)state;
+	assert_string_equal(size_format(0, SIZE_IEC, buf, sizeof(buf)), "0 B");
+	assert_string_equal(size_format(1000, SIZE_IEC, buf, sizeof(buf)), "1000 B");
+	assert_string_equal(size_format(1024, SIZE_IEC, buf, sizeof(buf)), "1 KiB");
+	assert_string_equal(size_format(1025, SIZE_IEC, buf, sizeof(buf)), "1.0 KiB");
+	assert_string_equal(size_format(1536 << 10, SIZE_IEC, buf, sizeof(buf)), "1.5 MiB");
+	assert_string_equal(size_format(256ULL << 20, SIZE_IEC, buf, sizeof(buf)), "256 MiB");
+	assert_string_equal(size_format(2ULL << 30, SIZE_IEC, buf, sizeof(buf)), "2 GiB");
+	assert_string_equal(size_format((2ULL << 30) + 1, SIZE_IEC, buf, sizeof(buf)), "2.0 GiB");
+	assert_string_equal(size_format(4097ULL << 20, SIZE_IEC, buf, sizeof(buf)), "4.0 GiB");
+	assert_string_equal(size_format(4ULL << 40, SIZE_IEC, buf, sizeof(buf)), "4 TiB");
+	assert_string_equal(size_format(5000ULL << 40, SIZE_IEC, buf, sizeof(buf)), "5000 TiB");
+	assert_string_equal(size_format(UINT64_MAX, SIZE_IEC, buf, sizeof(buf)), "16777216 TiB");
 }
 
 static void test_parse_ulong(void **state)
@@ -143,9 +168,9 @@ static void test_list_has(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_size_parse),  cmocka_unit_test(test_size_format),
-		cmocka_unit_test(test_parse_ulong), cmocka_unit_test(test_parse_seconds),
-		cmocka_unit_test(test_list_has),
+		cmocka_unit_test(test_size_parse),	cmocka_unit_test(test_size_format),
+		cmocka_unit_test(test_size_format_iec), cmocka_unit_test(test_parse_ulong),
+		cmocka_unit_test(test_parse_seconds),	cmocka_unit_test(test_list_has),
 	};
 
 	return cmocka_run_group_tests_name("common/parse", tests, NULL, NULL);

@@ -278,27 +278,70 @@ static void test_histograms(void **state)
 	CAPTURE(out, print_hists(o_, &s));
 	assert_has_line(out, "pool 16M:");
 	assert_has_line(out, "  fault latency, minor");
-	/* common/log2_hist.h's shape (libbpf-tools' print_log2_hist). */
-	assert_has_line(out, "     nsecs               : count    distribution");
+	/* lgtrace's layout (common/log2_hist.h), to the byte. */
+	assert_has_line(out, "                    ns : count      distribution");
 	assert_has_line(out,
-			"         0 -> 1          : 10       |**********                              |");
+			"          0 -> 1         : 10         |**********                              |");
 	assert_has_line(out,
-			"         2 -> 3          : 0        |                                        |");
+			"          2 -> 3         : 0          |                                        |");
 	assert_has_line(out,
-			"      1024 -> 2047       : 40       |****************************************|");
+			"       1024 -> 2047      : 40         |****************************************|");
 	assert_has_line(out,
-			"      2048 -> 4095       : 20       |********************                    |");
+			"       2048 -> 4095      : 20         |********************                    |");
 	assert_has_line(out, "  mmap_lock wait, write");
-	/* A slot above 32: wider columns, 20 stars. */
-	assert_has_line(out,
-			"        549755813888 -> 1099511627775        : 1        |********************|");
+	assert_has_line(
+		out,
+		"  549755813888 -> 1099511627775 : 1          |****************************************|");
 	/* Only the histograms that have counts, slots from the first to the
 	 * last used. */
 	assert_int_equal(count_lines(out, "  fault latency, major"), 0);
-	assert_int_equal(count_lines(out, "      4096 -> "), 0);
+	assert_int_equal(count_lines(out, "       4096 -> "), 0);
 	assert_int_equal(count_lines(out, "  mmap_lock wait, write"), 1);
 	assert_int_equal(count_lines(out, "pool "), 1);
 	free(out);
+}
+
+/* A pool with one histogram, the whole output to the byte (lgtrace's layout
+ * before the split). */
+static void test_histogram_bytes(void **state)
+{
+	struct snapshot s;
+	char *out;
+
+	(void)state;
+	memset(&s, 0, sizeof(s));
+	s.pool[0].faults = 3;
+	s.pool[0].hist[LGT_H_FAULT_MINOR][10] = 2;
+	s.pool[0].hist[LGT_H_FAULT_MINOR][12] = 1;
+	CAPTURE(out, print_hists(o_, &s));
+	assert_string_equal(
+		out, "\npool 2M:\n"
+		     "  fault latency, minor\n"
+		     "                    ns : count      distribution\n"
+		     "       1024 -> 2047      : 2          |****************************************|\n"
+		     "       2048 -> 4095      : 0          |                                        |\n"
+		     "       4096 -> 8191      : 1          |********************                    |\n");
+	free(out);
+}
+
+/* bpf/lgtrace.h's slot function, the one the BPF side files latencies by. */
+static void test_log2_slot(void **state)
+{
+	(void)state;
+	assert_int_equal(lgt_log2(0), 0);
+	assert_int_equal(lgt_log2(1), 0);
+	assert_int_equal(lgt_log2(2), 1);
+	assert_int_equal(lgt_log2(3), 1);
+	assert_int_equal(lgt_log2(4), 2);
+	assert_int_equal(lgt_log2(1023), 9);
+	assert_int_equal(lgt_log2(1024), 10);
+	assert_int_equal(lgt_log2(1ULL << 39), 39);
+	assert_int_equal(lgt_log2(UINT64_MAX), 63);
+	for (int i = 0; i < 64; i++) {
+		assert_int_equal(lgt_log2(1ULL << i), i);
+		if (i > 1)
+			assert_int_equal(lgt_log2((1ULL << i) - 1), i - 1);
+	}
 }
 
 static void test_summary_text(void **state)
@@ -396,28 +439,47 @@ static json_int_t geti(json_t *o, const char *path)
 	return json_integer_value(o);
 }
 
-static void test_json(void **state)
-{
+/* What the JSON tests feed report_json(): fill()'s counts, all features but
+ * swapout and registry, and two intervals (mmap writes only, then fill()'s). */
+struct doc_input {
 	bool have[NUM_FEATURES];
-	struct snapshot s, iv = {};
-	struct summary sum = {
+	struct snapshot s, iv;
+	struct summary sum;
+	json_t *ivs;
+};
+
+static void doc_input(struct doc_input *in, double seconds, double t1, double t2)
+{
+	memset(in, 0, sizeof(*in));
+	in->sum = (struct summary){
 		.pid = 4242,
-		.seconds = 2.34567,
+		.seconds = seconds,
 		.latency_sample = 16,
-		.have = have,
+		.have = in->have,
 		.kernel = {true, "wait4", 120, 1},
 		.diag = {.faults_no_entry = 3, .area_updates = 5, .hint_truncated = 2},
 		.registry_areas = 7,
 	};
-	json_t *ivs = json_array(), *doc, *p, *h, *slot;
+	fill(&in->s);
+	features(in->have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
+	in->iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
+	in->ivs = json_array();
+	assert_non_null(in->ivs);
+	assert_int_equal(report_json_interval(in->ivs, t1, &in->iv), 0);
+	assert_int_equal(report_json_interval(in->ivs, t2, &in->s), 0);
+}
+
+static void test_json(void **state)
+{
+	struct doc_input in;
+	struct snapshot *sp = &in.s;
+	struct summary *sum = &in.sum;
+	json_t *ivs, *doc, *p, *h, *slot;
 
 	(void)state;
-	fill(&s);
-	features(have, FEAT_SWAPOUT, FEAT_REGISTRY, -1);
-	iv.pool[LGT_POOL_MMAP].lock_acq[1] = 6;
-	assert_int_equal(report_json_interval(ivs, 0.1004, &iv), 0);
-	assert_int_equal(report_json_interval(ivs, 0.2, &s), 0);
-	doc = round_trip(report_json(&sum, &s, ivs));
+	doc_input(&in, 2.34567, 0.1004, 0.2);
+	ivs = in.ivs;
+	doc = round_trip(report_json(sum, sp, ivs));
 
 	assert_int_equal(geti(doc, "pid"), 4242);
 	assert_true(json_is_real(json_object_get(doc, "seconds")));
@@ -497,28 +559,134 @@ static void test_json(void **state)
 	json_decref(doc);
 
 	/* Without kernel counts and intervals, neither key. */
-	sum.kernel.valid = false;
-	doc = round_trip(report_json(&sum, &s, NULL));
+	sum->kernel.valid = false;
+	doc = round_trip(report_json(sum, sp, NULL));
 	assert_null(json_object_get(doc, "kernel"));
 	assert_null(json_object_get(doc, "intervals"));
 	assert_int_equal(geti(doc, "total.faults"), 110);
 	json_decref(doc);
 	/* Nothing traced: an empty pool list. */
-	memset(&s, 0, sizeof(s));
-	doc = round_trip(report_json(&sum, &s, NULL));
+	memset(sp, 0, sizeof(*sp));
+	doc = round_trip(report_json(sum, sp, NULL));
 	assert_true(json_is_array(json_object_get(doc, "pools")));
 	assert_int_equal(json_array_size(json_object_get(doc, "pools")), 0);
 	json_decref(doc);
 	json_decref(ivs);
 }
 
+/*
+ * The document to the byte, in lgtrace's layout from before the split (a
+ * member a line, a pool a line, an interval a line above its pools): the
+ * text below is what lgtrace at a28f9d8 printed for these counts.  Seconds
+ * and t are chosen so that its "%.3f" and jansson's reals read the same.
+ */
+static void test_json_layout(void **state)
+{
+	static const char old_layout[] =
+		"{\n"
+		"  \"pid\": 4242,\n"
+		"  \"seconds\": 2.345,\n"
+		"  \"latency_sample\": 16,\n"
+		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
+		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
+		", \"usdt\": true, \"registry\": false},\n"
+		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": 7, \"io_uring_m"
+		"advise\": {\"submitted\": 32, \"completed\": 32}, \"prefetch\": {\"hinted_minor\": 30, \"h"
+		"inted_major\": 2}},\n"
+		"  \"kernel\": {\"source\": \"wait4\", \"minflt\": 120, \"majflt\": 1},\n"
+		"  \"diagnostics\": {\"faults_without_entry\": 3, \"usdt_prefixes\": 5, \"prefix_failures\""
+		": 0, \"slot_takeovers\": 0, \"registry_areas\": 7, \"uring_unmatched\": 0, \"hints_truncat"
+		"ed\": 2},\n"
+		"  \"intervals\": [\n"
+		"    {\"t\": 0.125, \"pools\": [\n"
+		"    {\"pool\": \"mmap/munmap\", \"faults\": 0, \"minor\": 0, \"major\": 0, \"swapins\": 0,"
+		" \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\""
+		"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisi"
+		"tions\": 6, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"su"
+		"bmitted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted"
+		"_minor\": 0, \"hinted_major\": 0}}]},\n"
+		"    {\"t\": 0.375, \"pools\": [\n"
+		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
+		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
+		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
+		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
+		"cy_ns\": 0}, \"prefetch\": {\"hinted_minor\": 0, \"hinted_major\": 0}},\n"
+		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
+		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
+		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
+		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
+		"efetch\": {\"hinted_minor\": 30, \"hinted_major\": 2}},\n"
+		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
+		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
+		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
+		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
+		"nor\": 0, \"hinted_major\": 0}}]}\n"
+		"  ],\n"
+		"  \"pools\": [\n"
+		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
+		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
+		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
+		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
+		"cy_ns\": 0}, \"prefetch\": {\"hinted_minor\": 0, \"hinted_major\": 0}, \"histograms\": {\""
+		"fault_minor\": {\"count\": 95, \"p50_ns\": 1536, \"p99_ns\": 2038, \"log2_ns\": [[1024, 20"
+		"47, 95]]}, \"fault_major\": {\"count\": 5, \"p50_ns\": 1572864, \"p99_ns\": 2086666, \"log"
+		"2_ns\": [[1048576, 2097151, 5]]}, \"swapin\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0,"
+		" \"log2_ns\": []}, \"mmap_lock_read\": {\"count\": 4, \"p50_ns\": 6144, \"p99_ns\": 8151, "
+		"\"log2_ns\": [[4096, 8191, 4]]}, \"mmap_lock_write\": {\"count\": 2, \"p50_ns\": 24576, \""
+		"p99_ns\": 32604, \"log2_ns\": [[16384, 32767, 2]]}, \"io_uring_madvise\": {\"count\": 0, \""
+		"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}},\n"
+		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
+		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
+		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
+		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
+		"efetch\": {\"hinted_minor\": 30, \"hinted_major\": 2}, \"histograms\": {\"fault_minor\": {"
+		"\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"fault_major\": {\"count\":"
+		" 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"swapin\": {\"count\": 0, \"p50_ns\":"
+		" 0, \"p99_ns\": 0, \"log2_ns\": []}, \"mmap_lock_read\": {\"count\": 0, \"p50_ns\": 0, \"p"
+		"99_ns\": 0, \"log2_ns\": []}, \"mmap_lock_write\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\""
+		": 0, \"log2_ns\": []}, \"io_uring_madvise\": {\"count\": 32, \"p50_ns\": 98304, \"p99_ns\""
+		": 130417, \"log2_ns\": [[65536, 131071, 32]]}}},\n"
+		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
+		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
+		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
+		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
+		"nor\": 0, \"hinted_major\": 0}, \"histograms\": {\"fault_minor\": {\"count\": 0, \"p50_ns\""
+		": 0, \"p99_ns\": 0, \"log2_ns\": []}, \"fault_major\": {\"count\": 0, \"p50_ns\": 0, \"p99"
+		"_ns\": 0, \"log2_ns\": []}, \"swapin\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log"
+		"2_ns\": []}, \"mmap_lock_read\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\":"
+		" []}, \"mmap_lock_write\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}, "
+		"\"io_uring_madvise\": {\"count\": 0, \"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}}]\n"
+		"}\n";
+	struct doc_input in;
+	json_t *doc;
+	char *out;
+
+	(void)state;
+	doc_input(&in, 2.345, 0.125, 0.375);
+	doc = report_json(&in.sum, &in.s, in.ivs);
+	json_decref(in.ivs);
+	assert_non_null(doc);
+	CAPTURE(out, assert_int_equal(report_json_write(o_, doc), 0));
+	assert_string_equal(out, old_layout);
+	free(out);
+	json_decref(doc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_names),   cmocka_unit_test(test_snapshot_arithmetic),
-		cmocka_unit_test(test_percentiles),  cmocka_unit_test(test_fault_table),
-		cmocka_unit_test(test_na_cells),     cmocka_unit_test(test_histograms),
-		cmocka_unit_test(test_summary_text), cmocka_unit_test(test_json),
+		cmocka_unit_test(test_pool_names),	cmocka_unit_test(test_snapshot_arithmetic),
+		cmocka_unit_test(test_percentiles),	cmocka_unit_test(test_fault_table),
+		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
+		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
+		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

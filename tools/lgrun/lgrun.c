@@ -13,13 +13,11 @@
  * exits 128+N once CMD is gone and everything is removed.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -29,11 +27,9 @@
 #include "common/parse.h"
 #include "common/procfs.h"
 #include "common/swapfile.h"
+#include "common/systemd_run.h"
 
-#define SYSTEMD_BOOTED "/run/systemd/system"
-#define SYSTEMD_ARGS   12 /* most systemd-run arguments before CMD's own */
-#define PROP_LEN       96
-#define WHY_LEN	       (2 * PATH_MAX + 128)
+#define WHY_LEN (2 * PATH_MAX + 128)
 
 enum mechanism {
 	MECH_AUTO,
@@ -228,66 +224,6 @@ static int stop_pending(const sigset_t *stop)
 	return sig > 0 ? sig : 0;
 }
 
-/* systemd-run when systemd is PID 1 (or LGRUN_SYSTEMD_RUN names one, for tests). */
-static const char *find_systemd_run(char *buf, size_t len)
-{
-	const char *env = getenv("LGRUN_SYSTEMD_RUN");
-	struct stat st;
-
-	if (env && *env)
-		return env;
-	if (stat(SYSTEMD_BOOTED, &st) || !S_ISDIR(st.st_mode))
-		return NULL;
-	return launch_resolve("systemd-run", buf, len) ? NULL : buf;
-}
-
-/* The systemd-run command line for CMD (or for "true" when probing). */
-static void systemd_argv(const struct run *r, const char *cmd, char **cmd_argv, char **argv,
-			 char (*props)[PROP_LEN])
-{
-	int i = 0, p = 0;
-
-	argv[i++] = (char *)r->systemd_run;
-	if (geteuid() != 0)
-		argv[i++] = "--user";
-	argv[i++] = "--scope";
-	argv[i++] = "--quiet";
-	argv[i++] = "--collect";
-	snprintf(props[p], PROP_LEN, "--unit=%s", r->unit);
-	argv[i++] = props[p++];
-	snprintf(props[p], PROP_LEN, "--property=MemoryMax=%llu", (unsigned long long)r->opt.memory);
-	argv[i++] = props[p++];
-	if (r->opt.swap != CG_NO_LIMIT) {
-		snprintf(props[p], PROP_LEN, "--property=MemorySwapMax=%llu",
-			 (unsigned long long)r->opt.swap);
-		argv[i++] = props[p++];
-	}
-	if (r->creds.drop) {
-		snprintf(props[p], PROP_LEN, "--uid=%u", (unsigned int)r->creds.uid);
-		argv[i++] = props[p++];
-		snprintf(props[p], PROP_LEN, "--gid=%u", (unsigned int)r->creds.gid);
-		argv[i++] = props[p++];
-	}
-	argv[i++] = "--";
-	argv[i++] = (char *)cmd;
-	while (*cmd_argv)
-		argv[i++] = *cmd_argv++;
-	argv[i] = NULL;
-}
-
-/* In the probe's child: stdin, stdout and stderr from /dev/null. */
-static int quiet_hook(void *arg)
-{
-	int fd = open("/dev/null", O_RDWR);
-
-	(void)arg;
-	if (fd < 0)
-		return -errno;
-	if (dup2(fd, 0) < 0 || dup2(fd, 1) < 0 || dup2(fd, 2) < 0)
-		return -errno;
-	return 0;
-}
-
 /* The signals CMD keeps as lgrun got them: SIGHUP when started under nohup. */
 static const sigset_t *kept_signals(const struct run *r, sigset_t *set)
 {
@@ -297,25 +233,28 @@ static const sigset_t *kept_signals(const struct run *r, sigset_t *set)
 	return set;
 }
 
-/* Does systemd-run give us a scope with these limits?  A quiet trial with "true". */
-static int systemd_probe(struct run *r)
+/* The scope systemd-run is asked for. */
+static struct systemd_scope scope_of(const struct run *r)
 {
-	char *argv[SYSTEMD_ARGS + 2], props[5][PROP_LEN], *none[] = {NULL}, truepath[PATH_MAX];
-	struct launch_opts lo = {.argv = argv, .hook = quiet_hook};
-	struct launch l;
-	sigset_t keep;
-	int status = -1;
+	return (struct systemd_scope){.unit = r->unit,
+				      .memory = r->opt.memory,
+				      .swap = r->opt.swap,
+				      .user = geteuid() != 0,
+				      .creds = &r->creds};
+}
 
-	if (launch_resolve("true", truepath, sizeof(truepath)))
-		snprintf(truepath, sizeof(truepath), "/bin/true");
+/* Does systemd-run give us a scope with these limits?  A quiet trial with "true". */
+static bool systemd_usable(struct run *r, const char *systemd_run)
+{
+	struct systemd_scope s;
+	sigset_t keep;
+	int err;
+
 	snprintf(r->unit, sizeof(r->unit), "lgrun-probe-%d.scope", (int)getpid());
-	systemd_argv(r, truepath, none, argv, props);
-	lo.path = argv[0];
-	lo.keep_signals = kept_signals(r, &keep);
-	if (launch_start(&l, &lo) == 0 && launch_wait(l.pid, &status))
-		status = -1;
+	s = scope_of(r);
+	err = systemd_run_probe(systemd_run, &s, kept_signals(r, &keep));
 	snprintf(r->unit, sizeof(r->unit), "lgrun-%d.scope", (int)getpid());
-	return status == 0;
+	return err == 0;
 }
 
 /* Pick systemd-run or a cgroup hierarchy; changes nothing.  Returns 0 or -1. */
@@ -325,14 +264,16 @@ static int choose_mechanism(struct run *r, char *sdbuf, size_t sdlen)
 	char why[WHY_LEN];
 
 	if (r->opt.mech == MECH_AUTO || r->opt.mech == MECH_SYSTEMD) {
-		r->systemd_run = find_systemd_run(sdbuf, sdlen);
-		if (r->systemd_run && systemd_probe(r))
+		/* LGRUN_SYSTEMD_RUN: a stand-in for the tests. */
+		bool found = systemd_run_find(getenv("LGRUN_SYSTEMD_RUN"), sdbuf, sdlen) == 0;
+
+		if (found && systemd_usable(r, sdbuf)) {
+			r->systemd_run = sdbuf;
 			return 0;
-		r->systemd_run = NULL;
+		}
 		if (r->opt.mech == MECH_SYSTEMD) {
 			fprintf(stderr, "lgrun: systemd-run cannot make a scope here (%s)\n",
-				find_systemd_run(sdbuf, sdlen) ? "the trial run failed"
-							       : "systemd is not running");
+				found ? "the trial run failed" : "systemd is not running");
 			return -1;
 		}
 	}
@@ -353,8 +294,8 @@ static void print_start(const struct run *r)
 	char mem[SIZE_FORMAT_LEN], swap[SIZE_FORMAT_LEN], total[SIZE_FORMAT_LEN], made[SIZE_FORMAT_LEN];
 	const struct options *o = &r->opt;
 
-	size_format(o->memory, mem, sizeof(mem));
-	size_format(o->swap, swap, sizeof(swap));
+	size_format(o->memory, SIZE_SHORT, mem, sizeof(mem));
+	size_format(o->swap, SIZE_SHORT, swap, sizeof(swap));
 	if (r->systemd_run)
 		fprintf(stderr, "lgrun: systemd scope %s (systemd): memory %s", r->unit, mem);
 	else
@@ -367,12 +308,12 @@ static void print_start(const struct run *r)
 	else if (r->cg.kind == CG_V1 && !r->systemd_run)
 		fprintf(stderr, ", swap %s (memsw %s)", swap,
 			size_format(o->swap > UINT64_MAX - o->memory ? UINT64_MAX : o->swap + o->memory,
-				    total, sizeof(total)));
+				    SIZE_SHORT, total, sizeof(total)));
 	else
 		fprintf(stderr, ", swap %s", swap);
 	if (r->sf.active)
 		fprintf(stderr, "; made swap file %s (%s)", r->sf.path,
-			size_format(r->sf.size, made, sizeof(made)));
+			size_format(r->sf.size, SIZE_SHORT, made, sizeof(made)));
 	else if (o->make_swap)
 		fprintf(stderr, "; no swap file made (swap %s)",
 			swap_active() ? "already active" : "making it failed");
@@ -475,32 +416,30 @@ static int enter_hook(void *arg)
  */
 static pid_t start_command(struct run *r)
 {
-	char props[5][PROP_LEN], **args = r->opt.cmd;
 	struct launch_opts lo = {.path = r->path, .argv = r->opt.cmd, .creds = &r->creds};
+	struct systemd_run_argv sa = {.argv = NULL};
 	struct launch l;
 	sigset_t keep;
-	int err, n = 0;
+	int err;
 
 	lo.keep_signals = kept_signals(r, &keep);
 	if (r->systemd_run) {
-		while (args[n])
-			n++;
-		args = calloc((size_t)n + SYSTEMD_ARGS + 2, sizeof(char *));
-		if (!args) {
-			perror("lgrun: calloc");
+		struct systemd_scope s = scope_of(r);
+
+		err = systemd_run_argv(&sa, r->systemd_run, &s, r->path, r->opt.cmd + 1);
+		if (err) {
+			fprintf(stderr, "lgrun: calloc: %s\n", strerror(-err));
 			finish(r, EXIT_SETUP);
 		}
-		systemd_argv(r, r->path, r->opt.cmd + 1, args, props);
 		lo.path = r->systemd_run;
-		lo.argv = args;
+		lo.argv = sa.argv;
 		lo.creds_env_only = true;
 	} else {
 		lo.hook = enter_hook;
 		lo.hook_arg = &r->cg;
 	}
 	err = launch_start(&l, &lo);
-	if (args != r->opt.cmd)
-		free(args);
+	systemd_run_argv_free(&sa);
 	if (err) {
 		report_child_error(r, l.stage, err);
 		finish(r, launch_stage_exit_code(l.stage, err));

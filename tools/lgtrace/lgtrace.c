@@ -29,6 +29,7 @@
 #include "common/exit_codes.h"
 #include "common/parse.h"
 #include "loader.h"
+#include "log.h"
 #include "session.h"
 
 /* One minor fault in 16 timed: a clock read costs ~70 ns on a VM, a 4 KiB
@@ -73,11 +74,10 @@ __attribute__((noreturn, format(printf, 1, 2))) static void die_usage(const char
 {
 	va_list ap;
 
-	fputs("lgtrace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	lgt_vwarn(fmt, ap);
 	va_end(ap);
-	fputs("\nTry 'lgtrace --help'.\n", stderr);
+	fputs("Try 'lgtrace --help'.\n", stderr);
 	exit(EXIT_USAGE);
 }
 

@@ -5,13 +5,18 @@
 
 #include "log.h"
 
+void lgt_vwarn(const char *fmt, va_list ap)
+{
+	fputs("lgtrace: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
 void lgt_warn(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("lgtrace: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	lgt_vwarn(fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -272,7 +272,7 @@ static void print_hist(FILE *o, const char *title, const __u64 *h)
 	if (!hist_total(h))
 		return;
 	fprintf(o, "  %s\n", title);
-	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "nsecs");
+	log2_hist_print(o, (const uint64_t *)h, LGT_HIST_SLOTS, "ns");
 }
 
 void print_hists(FILE *o, const struct snapshot *s)
@@ -458,9 +458,66 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 			 "intervals", intervals, "pools", report_json_pools(s, true));
 }
 
+/*
+ * lgtrace's JSON layout: the document's members one a line, the pools one
+ * a line below them, each interval on a line of its own above its pools.
+ * Every value is written by jansson (lg_json_dump on one line); only the
+ * line breaks and indents are laid out here.
+ */
+static int write_pools(FILE *o, const json_t *pools);
+
+/* An interval's line, {"t": T, "pools": [, and its pools below it. */
+static int write_interval(const json_t *iv, FILE *o)
+{
+	if (fputs("{\"t\": ", o) == EOF || lg_json_dump(json_object_get(iv, "t"), o) ||
+	    fputs(", \"pools\": ", o) == EOF || write_pools(o, json_object_get(iv, "pools")))
+		return -EIO;
+	return fputc('}', o) == EOF ? -EIO : 0;
+}
+
+/* An array with an item a line, indented by 4, written by ITEM; END closes it. */
+static int write_lines(FILE *o, const json_t *array, int (*item)(const json_t *, FILE *), const char *end)
+{
+	const json_t *v;
+	size_t i;
+
+	if (fputc('[', o) == EOF)
+		return -EIO;
+	json_array_foreach(array, i, v)
+	{
+		if (fputs(i ? ",\n    " : "\n    ", o) == EOF || item(v, o))
+			return -EIO;
+	}
+	return fputs(end, o) == EOF ? -EIO : 0;
+}
+
+static int write_pools(FILE *o, const json_t *pools)
+{
+	return write_lines(o, pools, lg_json_dump, "]");
+}
+
 int report_json_write(FILE *o, const json_t *doc)
 {
-	if (lg_json_dump(doc, o, 2) || fputc('\n', o) == EOF)
+	const char *key;
+	const json_t *v;
+	bool first = true;
+	int err;
+
+	if (fputc('{', o) == EOF)
 		return -EIO;
-	return 0;
+	json_object_foreach((json_t *)doc, key, v)
+	{
+		if (fprintf(o, "%s\n  \"%s\": ", first ? "" : ",", key) < 0)
+			return -EIO;
+		if (!strcmp(key, "pools"))
+			err = write_pools(o, v);
+		else if (!strcmp(key, "intervals"))
+			err = write_lines(o, v, write_interval, "\n  ]");
+		else
+			err = lg_json_dump(v, o);
+		if (err)
+			return err;
+		first = false;
+	}
+	return fputs("\n}\n", o) == EOF ? -EIO : 0;
 }

@@ -83,8 +83,8 @@ json_t *report_json_pools(const struct snapshot *s, bool hists);
 int report_json_interval(json_t *intervals, double t, const struct snapshot *s);
 /* The whole document; @intervals (an array, or NULL) is not stolen. */
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals);
-/* Write @doc (common/json.h, 2 spaces a level) and a newline to @o; 0 or
- * -EIO. */
+/* Write @doc and a newline to @o in lgtrace's layout: a member a line, a
+ * pool a line, values by jansson (common/json.h); 0 or -EIO. */
 int report_json_write(FILE *o, const json_t *doc);
 
 #endif /* LGTRACE_REPORT_H */

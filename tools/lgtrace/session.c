@@ -319,10 +319,15 @@ int session_run(const struct lgtrace_opts *o)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
-	if (opt->cmd && (ret = start_command(&r.c)))
+	/* Without the array the interval tables would go to stdout inside the JSON run. */
+	if (opt->json && opt->interval && !(r.intervals = json_array())) {
+		lgt_warn("out of memory for the intervals");
+		return 1;
+	}
+	if (opt->cmd && (ret = start_command(&r.c))) {
+		json_decref(r.intervals);
 		return ret;
-	if (opt->json && opt->interval)
-		r.intervals = json_array();
+	}
 	ret = attach(&r);
 	if (!ret) {
 		double secs = trace(&r);
