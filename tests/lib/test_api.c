@@ -240,7 +240,7 @@ static void test_invalid_configuration_rejected(void **state)
 	size_t thread_before = class_stats(2 * MiB).thread_regions;
 	free_or_fail(h);
 	assert_int_equal(class_stats(2 * MiB).thread_regions, thread_before + 1);
-	assert_int_equal(threads_named("lgalloc-0"), 0);
+	assert_int_equal(wait_threads_named("lgalloc-0", 0), 0);
 
 	/* An all-unchanged configuration is valid and changes nothing. */
 	lgalloc_config_init(&c);

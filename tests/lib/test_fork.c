@@ -111,27 +111,27 @@ static void test_fork_with_background_worker(void **state)
 	c.background_interval_ms = 5;
 	c.background_clear_bytes = 64 * MiB;
 	assert_int_equal(lgalloc_configure(&c), 0);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		alarm(10);
-		if (threads_named("lgalloc-0") != 0)
+		if (wait_threads_named("lgalloc-0", 0) != 0)
 			_exit(1);
 		lgalloc_config_init(&c);
 		c.background_interval_ms = 0;
 		if (lgalloc_configure(&c))
 			_exit(2);
 		c.background_interval_ms = 5;
-		if (lgalloc_configure(&c) || threads_named("lgalloc-0") != 1)
+		if (lgalloc_configure(&c) || wait_threads_named("lgalloc-0", 1) != 1)
 			_exit(3);
 		c.background_interval_ms = 0;
-		if (lgalloc_configure(&c) || threads_named("lgalloc-0") != 0)
+		if (lgalloc_configure(&c) || wait_threads_named("lgalloc-0", 0) != 0)
 			_exit(4);
 		_exit(0);
 	}
 	assert_child_ok(pid);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 	c.background_interval_ms = 0;
 	assert_int_equal(lgalloc_configure(&c), 0);
 }

@@ -127,6 +127,22 @@ static inline int threads_named(const char *name)
 	return n;
 }
 
+/* Threads named @name once the count has settled at @want: a thread that
+ * pthread_join() has returned for is still listed in /proc/self/task (and
+ * still running, in the kernel's exit path) until the kernel reaps it, a
+ * moment later.  Waits up to 10 s for @want and returns the last count, so
+ * a thread that really stays (or never comes) still fails the caller. */
+static inline int wait_threads_named(const char *name, int want)
+{
+	int n = threads_named(name);
+
+	for (int ms = 0; n != want && ms < 10000; ms++) {
+		sleep_ms(1);
+		n = threads_named(name);
+	}
+	return n;
+}
+
 /* The figure every class must satisfy when no thread is mid-operation. */
 static inline void assert_invariant(size_t bytes, size_t live)
 {
