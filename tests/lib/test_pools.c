@@ -361,37 +361,6 @@ static void test_stats_invariant_mixed(void **state)
 	configure_or_fail(-1, -1, -1, 32 * MiB);
 }
 
-/* madvise(MADV_HUGEPAGE) refused on a new area (EINVAL: a kernel without
- * transparent huge pages): one warning naming the call and the kernel's
- * reason, not an lgalloc API text, and the allocation still succeeds. */
-static int hugepage_refused_child(void *arg)
-{
-	struct lgalloc_handle h[2];
-
-	(void)arg;
-	if (refuse_syscall(SYS_madvise, 2, MADV_HUGEPAGE, EINVAL))
-		return 10;
-	/* Two classes no test here maps: two new areas, one warning. */
-	if (lgalloc_allocate(4 * GiB, &h[0]) || lgalloc_allocate(8 * GiB, &h[1]))
-		return 11;
-	return lgalloc_deallocate(h[0]) || lgalloc_deallocate(h[1]) ? 12 : 0;
-}
-
-static void test_hugepage_refused_message(void **state)
-{
-	(void)state;
-	char out[4096];
-	const char *line;
-
-	assert_int_equal(run_capturing_stderr(hugepage_refused_child, NULL, out, sizeof(out)), 0);
-	print_message("%s", out);
-	line = strstr(out, "madvise(MADV_HUGEPAGE) failed: ");
-	assert_non_null(line);
-	assert_null(strstr(line + 1, "madvise(MADV_HUGEPAGE)"));
-	assert_non_null(strstr(out, strerrordesc_np(EINVAL)));
-	assert_null(strstr(out, lgalloc_strerror(-EINVAL)));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,7 +374,6 @@ int main(void)
 		cmocka_unit_test(test_thread_exit_returns_cache),
 		cmocka_unit_test(test_cross_thread_free),
 		cmocka_unit_test(test_stats_invariant_mixed),
-		cmocka_unit_test(test_hugepage_refused_message),
 	};
 
 	enable();
