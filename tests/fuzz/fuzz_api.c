@@ -22,10 +22,11 @@
  * -EINVAL), prefetch_submit, configure (valid values applied, invalid ones
  * -EINVAL and nothing applied: `enabled` is checked through allocate),
  * stats, a thread exiting and a new one taking its place.  OP_DOUBLE_FREE
- * is kept for the library's checked mode (a double free and a prefetch on a
- * freed region must then give the documented error and change nothing);
- * until the library has it the step is skipped: without checked mode a
- * double free is undefined behaviour by contract.
+ * is for the library's checked mode: built with FUZZ_CHECKED (tests.mk sets
+ * it when lgalloc.h has the `checked` field) the target runs in checked mode
+ * and a second free of a region, and a prefetch on it, must give the
+ * documented error and change nothing; without it the step is skipped, a
+ * double free being undefined behaviour by contract.
  *
  * A failed check prints what was wrong and aborts: libFuzzer saves the input
  * (tests/fuzz/README.md: reproducing a crash).
@@ -54,10 +55,12 @@
 #define PAGE	 4096UL
 
 /* Limits lgalloc_configure() documents (lgalloc.h, README). */
-#define MAX_DAMPENER	(1L << 30)
-#define MAX_INTERVAL_MS (24L * 3600 * 1000)
-#define MAX_RING_DEPTH	4096
-#define MAX_WORKERS	128
+#define MAX_DAMPENER		(1L << 30)
+#define MAX_INTERVAL_MS		(24L * 3600 * 1000)
+#define MAX_RING_DEPTH		4096
+#define MAX_WORKERS		128
+/* What checked mode returns for a handle of a freed region. */
+#define CHECKED_DOUBLE_FREE_ERR (-EINVAL)
 
 enum kind {
 	OP_ALLOC,
@@ -376,6 +379,13 @@ static bool overlaps(const struct lgalloc_handle *h)
 	return false;
 }
 
+#ifdef FUZZ_CHECKED
+/* Handles freed lately (between steps only), for double frees. */
+#define GRAVES 8
+static struct lgalloc_handle graveyard[GRAVES];
+static unsigned graves;
+#endif
+
 static void do_free(struct slot *s, unsigned idx)
 {
 	unsigned ci;
@@ -389,6 +399,10 @@ static void do_free(struct slot *s, unsigned idx)
 	expect(lgalloc_deallocate(s->h), 0, "lgalloc_deallocate");
 	live_atomic[ci]--;
 	live_bytes -= s->h.len;
+#ifdef FUZZ_CHECKED
+	if (!in_burst)
+		graveyard[graves++ % GRAVES] = s->h;
+#endif
 	s->h = (struct lgalloc_handle){NULL, 0};
 }
 
@@ -597,6 +611,27 @@ static void do_configure(const struct op *op)
 		worker_running = op->config.background_interval_ms > 0;
 }
 
+#ifdef FUZZ_CHECKED
+/* Checked mode: a second free of a region no slot holds again, and a
+ * prefetch on it, are rejected and change nothing.  (A region handed out
+ * again is a valid handle once more: no mode can tell that free from a
+ * rightful one.) */
+static void do_double_free(const struct op *op)
+{
+	struct lgalloc_handle h = graveyard[op->a % GRAVES];
+	struct lgalloc_stats before;
+
+	if (!h.ptr || overlaps(&h))
+		return;
+	get_stats(&before);
+	expect(lgalloc_deallocate(h), CHECKED_DOUBLE_FREE_ERR, "lgalloc_deallocate(freed region)");
+	check_unchanged(&before, "lgalloc_deallocate(freed region)");
+	expect(lgalloc_prefetch(h, 0, op->b % h.len), op->b % h.len ? CHECKED_DOUBLE_FREE_ERR : 0,
+	       "lgalloc_prefetch(freed region)");
+	check_unchanged(&before, "lgalloc_prefetch(freed region)");
+}
+#endif
+
 /* ---- the worker threads ---- */
 
 struct worker {
@@ -754,6 +789,9 @@ static void configure_defaults(void)
 	c.prefetch_mode = LGALLOC_PREFETCH_AUTO;
 	c.prefetch_ring_depth = 256;
 	c.prefetch_workers = 0;
+#ifdef FUZZ_CHECKED
+	c.checked = 1;
+#endif
 	expect(lgalloc_configure(&c), 0, "lgalloc_configure(defaults)");
 	model_enabled = true;
 	worker_running = false;
@@ -829,7 +867,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					die("slot %u {%p, %zu} overlaps another held region", k,
 					    slots[k].h.ptr, slots[k].h.len);
 		} else if (op->kind == OP_DOUBLE_FREE) {
+#ifdef FUZZ_CHECKED
+			do_double_free(op);
+#else
 			continue; /* checked mode only */
+#endif
 		} else {
 			post(op->thread, op, 1, false);
 			wait_idle(op->thread);
