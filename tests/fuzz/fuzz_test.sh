@@ -3,7 +3,8 @@
 # Run the libFuzzer targets of tests/fuzz/ (built by tests/fuzz/tests.mk):
 # the API target for FUZZ_API_SECONDS (default 60), each parser target for
 # FUZZ_PARSER_SECONDS (default 5), each from its seed corpus
-# tests/fuzz/corpus/<target>/.  One "ok" line per target with the figures
+# tests/fuzz/corpus/<target>/ (and with tests/fuzz/<target>.dict, the words
+# of its input, where there is one).  One "ok" line per target with the figures
 # (executions, executions per second, coverage), or "not ok" with the
 # reproducer libFuzzer saved ($BUILD/tests/fuzz/artifacts/<target>/).
 #   FUZZ_TARGETS       which targets (default: all six)
@@ -47,10 +48,12 @@ for t in $targets; do
 	else
 		work=$(mktemp -d)
 	fi
+	dict=()
+	[ -f "$here/$t.dict" ] && dict=(-dict="$here/$t.dict")
 	log=$(mktemp)
 	# New inputs go to the first directory; the seeds are only read.
 	"$bin" -max_total_time="$secs" -timeout=60 -rss_limit_mb=4096 -print_final_stats=1 \
-		-artifact_prefix="$art/" "$work" "$here/corpus/$t" >"$log" 2>&1
+		-artifact_prefix="$art/" "${dict[@]}" "$work" "$here/corpus/$t" >"$log" 2>&1
 	rc=$?
 	runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log")
 	rate=$(sed -n 's/^stat::average_exec_per_sec: *//p' "$log")
