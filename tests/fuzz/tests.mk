@@ -9,6 +9,8 @@
 # to reproduce a crash.
 
 FUZZ_CC ?= clang
+# fuzz_test.sh probes the same compiler when a target is not built.
+export FUZZ_CC
 FUZZ_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -pthread -fno-strict-aliasing -O1 -g \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_DIR := $(BUILD)/tests/fuzz
