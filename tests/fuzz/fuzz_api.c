@@ -23,10 +23,12 @@
  * -EINVAL and nothing applied: `enabled` is checked through allocate),
  * stats, a thread exiting and a new one taking its place.  OP_DOUBLE_FREE
  * is for the library's checked mode: built with FUZZ_CHECKED (tests.mk sets
- * it when lgalloc.h has the `checked` field) the target runs in checked mode
- * and a second free of a region, and a prefetch on it, must give the
- * documented error and change nothing; without it the step is skipped, a
- * double free being undefined behaviour by contract.
+ * it when lgalloc.h has the `checked` field), configure also switches
+ * checked mode on and off, and while it is on a second free of a region
+ * freed in checked mode (and held by no slot since), and a prefetch on it,
+ * must give -LGALLOC_ERR_FREED and change nothing.  Otherwise the step is
+ * skipped: a double free is undefined behaviour by contract, and checked
+ * mode does not catch one of a region freed before it was switched on.
  *
  * A failed check prints what was wrong and aborts: libFuzzer saves the input
  * (tests/fuzz/README.md: reproducing a crash).
@@ -55,12 +57,10 @@
 #define PAGE	 4096UL
 
 /* Limits lgalloc_configure() documents (lgalloc.h, README). */
-#define MAX_DAMPENER		(1L << 30)
-#define MAX_INTERVAL_MS		(24L * 3600 * 1000)
-#define MAX_RING_DEPTH		4096
-#define MAX_WORKERS		128
-/* What checked mode returns for a handle of a freed region. */
-#define CHECKED_DOUBLE_FREE_ERR (-EINVAL)
+#define MAX_DAMPENER	(1L << 30)
+#define MAX_INTERVAL_MS (24L * 3600 * 1000)
+#define MAX_RING_DEPTH	4096
+#define MAX_WORKERS	128
 
 enum kind {
 	OP_ALLOC,
@@ -104,6 +104,7 @@ static _Atomic size_t live_atomic[LGALLOC_NUM_CLASSES]; /* held regions per clas
 static bool in_burst;					/* threads run at once: only per-slot checks */
 static bool model_enabled;
 static bool worker_running; /* the background worker may be mid-move */
+static bool model_checked;  /* checked mode is on */
 static char *foreign_map;   /* 2 MiB-aligned memory lgalloc never saw */
 static char foreign_static[3 * 4096];
 
@@ -234,6 +235,9 @@ static void read_config(struct in *in, struct op *op)
 	c->prefetch_mode = config_int(in, LGALLOC_PREFETCH_AUTO, LGALLOC_PREFETCH_URING, &valid);
 	c->prefetch_ring_depth = config_value(in, 1, MAX_RING_DEPTH, &valid);
 	c->prefetch_workers = config_value(in, 0, MAX_WORKERS, &valid);
+#ifdef FUZZ_CHECKED
+	c->checked = config_int(in, 0, 1, &valid);
+#endif
 	op->config_valid = valid;
 }
 
@@ -380,7 +384,8 @@ static bool overlaps(const struct lgalloc_handle *h)
 }
 
 #ifdef FUZZ_CHECKED
-/* Handles freed lately (between steps only), for double frees. */
+/* Handles freed lately in checked mode (between steps only), for double
+ * frees; emptied when the mode is switched. */
 #define GRAVES 8
 static struct lgalloc_handle graveyard[GRAVES];
 static unsigned graves;
@@ -400,7 +405,7 @@ static void do_free(struct slot *s, unsigned idx)
 	live_atomic[ci]--;
 	live_bytes -= s->h.len;
 #ifdef FUZZ_CHECKED
-	if (!in_burst)
+	if (!in_burst && model_checked)
 		graveyard[graves++ % GRAVES] = s->h;
 #endif
 	s->h = (struct lgalloc_handle){NULL, 0};
@@ -609,6 +614,12 @@ static void do_configure(const struct op *op)
 		model_enabled = op->config.enabled;
 	if (op->config.background_interval_ms != -1)
 		worker_running = op->config.background_interval_ms > 0;
+#ifdef FUZZ_CHECKED
+	if (op->config.checked != -1 && op->config.checked != model_checked) {
+		model_checked = op->config.checked;
+		memset(graveyard, 0, sizeof(graveyard));
+	}
+#endif
 }
 
 #ifdef FUZZ_CHECKED
@@ -620,15 +631,32 @@ static void do_double_free(const struct op *op)
 {
 	struct lgalloc_handle h = graveyard[op->a % GRAVES];
 	struct lgalloc_stats before;
+	size_t off, n;
+	int err;
 
-	if (!h.ptr || overlaps(&h))
+	if (!model_checked || !h.ptr || overlaps(&h))
 		return;
+	off = op->b % h.len;
+	n = 1 + (op->b >> 32) % (h.len - off);
 	get_stats(&before);
-	expect(lgalloc_deallocate(h), CHECKED_DOUBLE_FREE_ERR, "lgalloc_deallocate(freed region)");
-	check_unchanged(&before, "lgalloc_deallocate(freed region)");
-	expect(lgalloc_prefetch(h, 0, op->b % h.len), op->b % h.len ? CHECKED_DOUBLE_FREE_ERR : 0,
-	       "lgalloc_prefetch(freed region)");
-	check_unchanged(&before, "lgalloc_prefetch(freed region)");
+	switch (op->sel % 4) {
+	case 0:
+		err = lgalloc_deallocate(h);
+		break;
+	case 1:
+		err = lgalloc_prefetch(h, off, n);
+		break;
+	case 2:
+		err = lgalloc_prefetch_async(h, off, n);
+		break;
+	default:
+		err = lgalloc_prefetch_wait(h, off, n);
+		break;
+	}
+	if (err != -LGALLOC_ERR_FREED)
+		die("call %u on freed region {%p, %zu} returned %d (%s), want -LGALLOC_ERR_FREED",
+		    op->sel % 4, h.ptr, h.len, err, lgalloc_strerror(err));
+	check_unchanged(&before, "a call on a freed region");
 }
 #endif
 
@@ -790,11 +818,13 @@ static void configure_defaults(void)
 	c.prefetch_ring_depth = 256;
 	c.prefetch_workers = 0;
 #ifdef FUZZ_CHECKED
-	c.checked = 1;
+	c.checked = 0;
+	memset(graveyard, 0, sizeof(graveyard));
 #endif
 	expect(lgalloc_configure(&c), 0, "lgalloc_configure(defaults)");
 	model_enabled = true;
 	worker_running = false;
+	model_checked = false;
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
