@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "checked.h"
 #include "init.h"
 #include "os.h"
 #include "prefetch.h"
@@ -69,15 +70,21 @@ static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ring *rings;
 
 /*
- * Check a prefetch request as lgalloc_prefetch() documents it.  Returns 1
- * with the page-aligned range to advise in *addr, *alen and the region's
- * class in *ci; 0 for an empty range (nothing to do); or -EINVAL / -ERANGE.
+ * Check a prefetch request to @call as lgalloc_prefetch() documents it.
+ * Returns 1 with the page-aligned range to advise in *addr, *alen and the
+ * region's class in *ci; 0 for an empty range (nothing to do); or -EINVAL,
+ * -ERANGE, or in checked mode -LGALLOC_ERR_FREED.
  */
-static int prefetch_range(struct lgalloc_handle h, size_t offset, size_t len, unsigned *ci, char **addr,
-			  size_t *alen)
+static int prefetch_range(const char *call, struct lgalloc_handle h, size_t offset, size_t len, unsigned *ci,
+			  char **addr, size_t *alen)
 {
-	if ((h.ptr || h.len) && !lg_handle_region(h, ci))
-		return -EINVAL;
+	if (h.ptr || h.len) {
+		uint32_t idx = lg_handle_region(h, ci);
+		int err = idx ? lg_checked_use(call, idx, h) : lg_checked_rejected(call, h);
+
+		if (err)
+			return err;
+	}
 	if (offset > h.len || len > h.len - offset)
 		return -ERANGE;
 	if (len == 0)
@@ -345,7 +352,7 @@ LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size
 	unsigned ci;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0)
 		return err;
@@ -359,7 +366,7 @@ LG_EXPORT int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch_async", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0)
 		return err;
@@ -422,7 +429,7 @@ LG_EXPORT int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset,
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch_wait", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0 || !r || !tc)
 		return err < 0 ? err : 0;

@@ -264,8 +264,10 @@ static void test_strerror(void **state)
 	assert_string_equal(lgalloc_strerror(LGALLOC_ERR_SIZE), lgalloc_strerror(-LGALLOC_ERR_SIZE));
 }
 
-/* Out of address space: the allocator reports -ENOMEM and does not crash.
- * Runs in a child whose address space is capped. */
+/* Out of address space: the allocator reports -ENOMEM, changes nothing,
+ * and works again once the limit is raised (the RLIMIT_AS round trip).
+ * Runs in a child whose address space is capped (the soft limit only, so
+ * that it can be raised again without privilege). */
 static void test_out_of_memory(void **state)
 {
 	(void)state;
@@ -278,23 +280,55 @@ static void test_out_of_memory(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rlimit lim = {2 * GiB, 2 * GiB};
-		struct lgalloc_handle h;
+		struct rlimit saved, lim;
+		struct lgalloc_handle h, held[64];
+		struct lgalloc_stats start, before, after;
+		const unsigned ci = 30 - LGALLOC_MIN_CLASS; /* 1 GiB */
+		int n = 0, err = 0;
 
+		if (getrlimit(RLIMIT_AS, &saved))
+			_exit(10);
+		lim = saved;
+		lim.rlim_cur = 2 * GiB;
 		if (setrlimit(RLIMIT_AS, &lim))
 			_exit(10);
+		lgalloc_stats(&start);
 		/* Pools may hold free regions from earlier tests: drain them
 		 * until a refill is needed and fails. */
-		int err = 0;
-		for (int i = 0; i < 100000 && !err; i++)
-			err = lgalloc_allocate(1 * GiB, &h);
+		while (n < 64 && !(err = lgalloc_allocate(1 * GiB, &h)))
+			held[n++] = h;
 		if (err != -ENOMEM)
 			_exit(11);
 		if (h.ptr || h.len)
 			_exit(12);
+		/* The failure changed nothing but the count of slow paths (it
+		 * took the class lock). */
+		lgalloc_stats(&before);
+		if (lgalloc_allocate(1 * GiB, &h) != -ENOMEM)
+			_exit(11);
+		lgalloc_stats(&after);
+		before.classes[ci].slow_path++;
+		if (memcmp(&before.classes[ci], &after.classes[ci], sizeof(before.classes[ci])))
+			_exit(14);
 		/* Smaller classes still work. */
 		if (lgalloc_allocate(8 * MiB, &h) || lgalloc_deallocate(h))
 			_exit(13);
+		/* Memory is back: the class maps a new area and allocates. */
+		if (setrlimit(RLIMIT_AS, &saved))
+			_exit(10);
+		if (lgalloc_allocate(1 * GiB, &h))
+			_exit(15);
+		memset(h.ptr, 1, 4096);
+		held[n++] = h;
+		while (n > 0)
+			if (lgalloc_deallocate(held[--n]))
+				_exit(16);
+		lgalloc_stats(&after);
+		struct lgalloc_class_stats *s = &after.classes[ci];
+		size_t live = start.classes[ci].allocations - start.classes[ci].deallocations;
+		if (s->areas != before.classes[ci].areas + 1 || s->allocations - s->deallocations != live ||
+		    s->free_regions + live != s->area_total_bytes / s->class_bytes)
+			_exit(17);
 		_exit(0);
 	}
 	assert_child_ok(pid);
