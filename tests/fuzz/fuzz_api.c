@@ -21,14 +21,14 @@
  * prefetch_async, prefetch_wait (in range, out of range: -ERANGE, malformed:
  * -EINVAL), prefetch_submit, configure (valid values applied, invalid ones
  * -EINVAL and nothing applied: `enabled` is checked through allocate),
- * stats, a thread exiting and a new one taking its place.  OP_DOUBLE_FREE
- * is for the library's checked mode: built with FUZZ_CHECKED (tests.mk sets
- * it when lgalloc.h has the `checked` field), configure also switches
- * checked mode on and off, and while it is on a second free of a region
- * freed in checked mode (and held by no slot since), and a prefetch on it,
- * must give -LGALLOC_ERR_FREED and change nothing.  Otherwise the step is
- * skipped: a double free is undefined behaviour by contract, and checked
- * mode does not catch one of a region freed before it was switched on.
+ * stats, a thread exiting and a new one taking its place.  Configure also
+ * switches checked mode on and off; while it is on, a second free of a
+ * region freed in checked mode (and held by no slot since), and a prefetch
+ * on it, must give -LGALLOC_ERR_FREED and change nothing.  With checked mode
+ * off the double-free step does nothing: a double free is undefined
+ * behaviour by contract, and checked mode does not catch one of a region
+ * freed before it was switched on.  The fuzzer never locks memory, so no
+ * madvise may fail (advise_failed stays 0).
  *
  * A failed check prints what was wrong and aborts: libFuzzer saves the input
  * (tests/fuzz/README.md: reproducing a crash).
@@ -74,7 +74,7 @@ enum kind {
 	OP_STATS,
 	OP_RESPAWN,
 	OP_BURST,
-	OP_DOUBLE_FREE, /* checked mode only */
+	OP_DOUBLE_FREE, /* does something in checked mode only */
 	NUM_KINDS,
 };
 
@@ -235,9 +235,7 @@ static void read_config(struct in *in, struct op *op)
 	c->prefetch_mode = config_int(in, LGALLOC_PREFETCH_AUTO, LGALLOC_PREFETCH_URING, &valid);
 	c->prefetch_ring_depth = config_value(in, 1, MAX_RING_DEPTH, &valid);
 	c->prefetch_workers = config_value(in, 0, MAX_WORKERS, &valid);
-#ifdef FUZZ_CHECKED
 	c->checked = config_int(in, 0, 1, &valid);
-#endif
 	op->config_valid = valid;
 }
 
@@ -343,6 +341,9 @@ static void check_invariant(void)
 			    s->free_regions, held, regions);
 		if (s->areas > regions || (s->areas == 0) != (regions == 0))
 			die("class %u: %zu areas for %zu regions", ci, s->areas, regions);
+		if (s->advise_failed)
+			die("class %u: %zu regions could not be given back (advise_failed)", ci,
+			    s->advise_failed);
 		if (s->prefetch_completed + s->prefetch_failed > s->prefetch_sync + s->prefetch_async)
 			die("class %u: prefetch completed %zu + failed %zu > issued %zu + %zu", ci,
 			    s->prefetch_completed, s->prefetch_failed, s->prefetch_sync, s->prefetch_async);
@@ -383,13 +384,11 @@ static bool overlaps(const struct lgalloc_handle *h)
 	return false;
 }
 
-#ifdef FUZZ_CHECKED
 /* Handles freed lately in checked mode (between steps only), for double
  * frees; emptied when the mode is switched. */
 #define GRAVES 8
 static struct lgalloc_handle graveyard[GRAVES];
 static unsigned graves;
-#endif
 
 static void do_free(struct slot *s, unsigned idx)
 {
@@ -404,10 +403,8 @@ static void do_free(struct slot *s, unsigned idx)
 	expect(lgalloc_deallocate(s->h), 0, "lgalloc_deallocate");
 	live_atomic[ci]--;
 	live_bytes -= s->h.len;
-#ifdef FUZZ_CHECKED
 	if (!in_burst && model_checked)
 		graveyard[graves++ % GRAVES] = s->h;
-#endif
 	s->h = (struct lgalloc_handle){NULL, 0};
 }
 
@@ -614,15 +611,12 @@ static void do_configure(const struct op *op)
 		model_enabled = op->config.enabled;
 	if (op->config.background_interval_ms != -1)
 		worker_running = op->config.background_interval_ms > 0;
-#ifdef FUZZ_CHECKED
 	if (op->config.checked != -1 && op->config.checked != model_checked) {
 		model_checked = op->config.checked;
 		memset(graveyard, 0, sizeof(graveyard));
 	}
-#endif
 }
 
-#ifdef FUZZ_CHECKED
 /* Checked mode: a second free of a region no slot holds again, and a
  * prefetch on it, are rejected and change nothing.  (A region handed out
  * again is a valid handle once more: no mode can tell that free from a
@@ -658,7 +652,6 @@ static void do_double_free(const struct op *op)
 		    op->sel % 4, h.ptr, h.len, err, lgalloc_strerror(err));
 	check_unchanged(&before, "a call on a freed region");
 }
-#endif
 
 /* ---- the worker threads ---- */
 
@@ -817,10 +810,8 @@ static void configure_defaults(void)
 	c.prefetch_mode = LGALLOC_PREFETCH_AUTO;
 	c.prefetch_ring_depth = 256;
 	c.prefetch_workers = 0;
-#ifdef FUZZ_CHECKED
 	c.checked = 0;
 	memset(graveyard, 0, sizeof(graveyard));
-#endif
 	expect(lgalloc_configure(&c), 0, "lgalloc_configure(defaults)");
 	model_enabled = true;
 	worker_running = false;
@@ -897,11 +888,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					die("slot %u {%p, %zu} overlaps another held region", k,
 					    slots[k].h.ptr, slots[k].h.len);
 		} else if (op->kind == OP_DOUBLE_FREE) {
-#ifdef FUZZ_CHECKED
 			do_double_free(op);
-#else
-			continue; /* checked mode only */
-#endif
 		} else {
 			post(op->thread, op, 1, false);
 			wait_idle(op->thread);

@@ -26,17 +26,13 @@ FUZZ_OK := $(shell echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long
 	$(FUZZ_CC) -x c -fsanitize=fuzzer - -o /dev/null >/dev/null 2>&1 && echo yes)
 endif
 
-# Checked mode (struct lgalloc_config's `checked`): fuzz_api then also
-# frees twice and prefetches freed regions.
-FUZZ_CHECKED := $(if $(shell grep -E '^\s*int checked;' lib/include/lgalloc.h),-DFUZZ_CHECKED)
-
 # fuzz_rule TARGET, SOURCES, CFLAGS, LIBS
 define fuzz_rule
 $(FUZZ_DIR)/fuzz_$(1): tests/fuzz/fuzz_$(1).c $(2) $(FUZZ_HDRS)
 	$$(call msg,FUZZCC,$$@)
 	$$(Q)mkdir -p $$(@D) && $$(FUZZ_CC) $$(FUZZ_CFLAGS) -I. $(3) $$< $(2) -o $$@ $(4)
 endef
-$(eval $(call fuzz_rule,api,$(LIB_SRCS),-Ilib/include -Ilib/src $(FUZZ_CHECKED),$(LIB_LDLIBS)))
+$(eval $(call fuzz_rule,api,$(LIB_SRCS),-Ilib/include -Ilib/src,$(LIB_LDLIBS)))
 $(eval $(call fuzz_rule,parse,common/parse.c,,-lm))
 $(eval $(call fuzz_rule,procfs,common/procfs.c,,))
 $(eval $(call fuzz_rule,mountinfo,common/cgroup.c common/parse.c common/procfs.c common/timeutil.c,,))
