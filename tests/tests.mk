@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The test suites, one directory each under tests/ (lib, common, tools,
-# bench), with a fragment that adds to:
+# bench, docs, fuzz), with a fragment that adds to:
 #   UNIT_TESTS         cmocka binaries under $(BUILD)/; also built and run
 #                      under ASan+UBSan and TSan
 #   INTEGRATION_TESTS  programs or tests/*/*.sh scripts run once, normal build
@@ -16,6 +16,7 @@ include tests/common/tests.mk
 include tests/tools/tests.mk
 include tests/bench/tests.mk
 include tests/docs/tests.mk
+include tests/fuzz/tests.mk
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)
