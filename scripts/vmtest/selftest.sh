@@ -41,7 +41,7 @@ run() {
 }
 
 # ---- the guest's status comes back; a normal exit leaves nothing ----
-run status -- sh -c 'test -d /sys/fs/bpf && test -w /tmp && echo guest-ran-here; exit 7'
+run status -- sh -c 'test -d /sys/fs/bpf && test -w /tmp && test -e /dev/fd/1 && echo guest-ran-here; exit 7'
 left=$(left_behind "$dir")
 if [ "$rc" -eq 7 ] && grep -q '^guest-ran-here$' <<<"$out" && [ -z "$left" ]; then
 	pass "guest exit status 7 returned, nothing left"
