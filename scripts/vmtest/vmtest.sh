@@ -32,7 +32,8 @@
 # more), VMTEST_SCRATCH (scratch disk size, 4G),
 # VMTEST_ACCEL (kvm or tcg; default kvm when /dev/kvm is usable and the
 # CPU has vmx or svm), QEMU (qemu-system-x86_64), VIRTIOFSD
-# (/usr/lib/qemu/virtiofsd), BUSYBOX (a static busybox, /bin/busybox).
+# (/usr/lib/qemu/virtiofsd), BUSYBOX (a static busybox, /bin/busybox),
+# VMTEST_KEEP (non-empty: keep the run's temporary directory, for debugging).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -316,6 +317,8 @@ run_vm() {
 	wait "$qemu_pid"
 	qemu_rc=$?
 	qemu_pid=
+	# Its pid may be reused: the pidfile is only for a qemu still running.
+	rm -f "$tmp/qemu.pid"
 	return 0
 }
 
