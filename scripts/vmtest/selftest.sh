@@ -8,7 +8,7 @@
 # Boots the same kernel as make vmtest (KERNEL), three times, ~10 s each
 # with TCG.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 # shellcheck source=../../tests/testlib.sh
 . tests/testlib.sh
@@ -59,14 +59,14 @@ if [ "$rc" -eq 0 ] && [ -z "$left" ]; then pass "guest runs true: exit 0, nothin
 # until qemu is booting the guest, send SIG to the group (WHO=group) or to the
 # runner alone (WHO=runner), and expect exit status WANT and nothing left.
 signal_test() {
-	local name=$1 who=$2 sig=$3 want=$4 pid i qemu=
+	local name=$1 who=$2 sig=$3 want=$4 pid qemu=""
 	dir=$TOP/$who
 	mkdir -p "$dir"
 	set -m
 	TMPDIR=$dir "$VMTEST" -- sleep 600 >"$dir.out" 2>&1 &
 	pid=$!
 	set +m
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		qemu=$(cat "$dir"/lgalloc-vmtest.*/qemu.pid 2>/dev/null)
 		[ -n "$qemu" ] && break
 		kill -0 "$pid" 2>/dev/null || break

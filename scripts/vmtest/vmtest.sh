@@ -95,12 +95,12 @@ virtiofsd_pid=
 qemu_pid=
 # stop_vm: end qemu (and its timeout wrapper) and virtiofsd, if running.
 stop_vm() {
-	local pid i
+	local pid
 	for pid in $qemu_pid $(cat "$tmp/qemu.pid" 2>/dev/null) $virtiofsd_pid; do
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in $qemu_pid $virtiofsd_pid; do
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
@@ -109,7 +109,7 @@ stop_vm() {
 	done
 	pid=$(cat "$tmp/qemu.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
-	qemu_pid= virtiofsd_pid=
+	qemu_pid="" virtiofsd_pid=""
 	rm -f "$tmp/qemu.pid" "$tmp/virtiofs.sock"
 }
 
@@ -140,7 +140,7 @@ kernel_release() {
 # fetch_package NAME[=VERSION]: download and unpack a Debian kernel package
 # into the cache (once); sets vmlinuz, release and moddir.
 fetch_package() {
-	local pkg=${1%%=*} ver= real dir deb
+	local pkg=${1%%=*} ver="" real dir deb
 	case $1 in *=*) ver=${1#*=} ;; esac
 	case $pkg in linux-image-*) ;; *) pkg=linux-image-$pkg ;; esac
 	command -v apt-cache >/dev/null && command -v apt-get >/dev/null ||
@@ -267,7 +267,7 @@ if [ -z "$accel" ]; then
 fi
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+tcg) accel_args=(-accel "tcg,thread=multi" -cpu max) ;;
 *) die "VMTEST_ACCEL=$accel: kvm or tcg" ;;
 esac
 
