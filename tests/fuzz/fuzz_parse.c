@@ -22,14 +22,18 @@ static uint64_t u64_of(const uint8_t *d, size_t n)
 	return v;
 }
 
-/* size_format's text reads back as the same size when it is whole. */
+/* size_format's short text reads back as the same size when it is whole;
+ * the IEC text ("2.0 GiB", lgbench's) fits its buffer. */
 static void check_format(uint64_t v)
 {
 	char buf[SIZE_FORMAT_LEN];
 	uint64_t back;
 	int err;
 
-	size_format(v, buf, sizeof(buf));
+	size_format(v, SIZE_IEC, buf, sizeof(buf));
+	if (strlen(buf) >= SIZE_FORMAT_LEN - 1)
+		fuzz_fail("size_format(%llu, SIZE_IEC) = '%s' fills the buffer", (unsigned long long)v, buf);
+	size_format(v, SIZE_SHORT, buf, sizeof(buf));
 	if (strlen(buf) >= SIZE_FORMAT_LEN - 1)
 		fuzz_fail("size_format(%llu) = '%s' fills the buffer", (unsigned long long)v, buf);
 	err = size_parse(buf, &back);
