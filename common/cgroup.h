@@ -92,9 +92,9 @@ struct cgroup {
 	char path[PATH_MAX];	   /* the new cgroup, once created */
 	char procs[PATH_MAX + 16]; /* its cgroup.procs */
 	bool created;
-	bool enabled_memory; /* wrote +memory to parent's cgroup.subtree_control */
-	bool has_swap_limit; /* the swap limit was written (memsw on v1, memory.swap.max on v2) */
-	bool fixed_parent;   /* parent given by the user: never walk up */
+	bool enabled_memory;  /* wrote +memory to parent's cgroup.subtree_control */
+	bool has_swap_limit;  /* the swap limit was written (memsw on v1, memory.swap.max on v2) */
+	bool fixed_parent;    /* parent given by the user: never walk up */
 	int children_removed; /* cgroups found below it by the last cgroup_remove */
 };
 
