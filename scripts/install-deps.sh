@@ -7,7 +7,8 @@ set -eu
 PKGS="build-essential pkg-config make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-fio gnuplot-nox util-linux procps jq python3 bsdutils binutils"
+fio gnuplot-nox util-linux procps jq python3 bsdutils binutils
+e2fsprogs xfsprogs btrfs-progs"
 
 missing=""
 for p in $PKGS; do
