@@ -589,11 +589,12 @@ static int remove_tree(struct cgroup *cg, int *killed, int *children)
 	*children = count_children(dir, 0);
 	*killed = 0;
 	for (waited = 0; waited < RETRY_MS; waited += 10) {
-		if (cg->kind == CG_V2 && has_file(cg->path, "cgroup.kill"))
-			write_file(cg->path, "cgroup.kill", "1");
+		/* Counted (and SIGKILLed) first, so that cgroup.kill's quick work is counted too. */
 		n = kill_tree(dir, 0);
 		if (waited == 0)
 			*killed = n > 0 ? n : 0;
+		if (n > 0 && cg->kind == CG_V2 && has_file(cg->path, "cgroup.kill"))
+			write_file(cg->path, "cgroup.kill", "1");
 		if (n <= 0) {
 			err = rmdir_tree(dir, 0);
 			if (!err || access(cg->path, F_OK))

@@ -118,6 +118,7 @@ static int btrfs_prepare(struct swapfile *sf, int fd, char *why, size_t len)
 	}
 	flags |= FS_NOCOW_FL;
 	flags &= ~FS_COMPR_FL;
+	errno = 0;
 	if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0 || ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0 ||
 	    !(flags & FS_NOCOW_FL)) {
 		int err = errno ? -errno : -EINVAL;
