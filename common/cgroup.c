@@ -488,32 +488,134 @@ int cgroup_enter(const struct cgroup *cg)
 	return err;
 }
 
-/* Kill the processes left in the cgroup; returns how many were found the first time. */
-static int kill_leftovers(struct cgroup *cg)
+/*
+ * SIGKILL every process listed in DIR/cgroup.procs and in the cgroups below
+ * DIR (depth-first).  Returns how many were listed, or -errno when DIR/cgroup.procs
+ * cannot be read for another reason than DIR being gone.  DIR is a buffer of PATH_MAX
+ * bytes; it is extended and restored on the way down.
+ */
+static int kill_tree(char *dir, int depth)
 {
-	int first = -1, waited;
+	size_t dl = strlen(dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	FILE *f;
+	int n = 0, pid;
 
-	for (waited = 0; waited < RETRY_MS; waited += 10) {
-		FILE *f = fopen(cg->procs, "re");
-		int pid, n = 0;
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (depth < 64 && (e = readdir(d))) {
+		int k;
 
-		if (!f)
-			break;
-		while (fscanf(f, "%d", &pid) == 1) {
-			if (first < 0 || waited % 200 == 0)
-				kill(pid, SIGKILL);
-			n++;
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (join(dir + dl, PATH_MAX - dl, "/", e->d_name))
+			continue;
+		k = kill_tree(dir, depth + 1);
+		dir[dl] = '\0';
+		if (k > 0)
+			n += k;
+	}
+	closedir(d);
+	if (join(dir + dl, PATH_MAX - dl, "/cgroup.procs", ""))
+		return n;
+	f = fopen(dir, "re");
+	dir[dl] = '\0';
+	if (!f)
+		return n;
+	while (fscanf(f, "%d", &pid) == 1) {
+		kill(pid, SIGKILL);
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * rmdir the cgroups below DIR, leaves first, then DIR itself.  Returns 0 when
+ * DIR is gone, or the first error (-EBUSY while a process is still in one).
+ */
+static int rmdir_tree(char *dir, int depth)
+{
+	size_t dl = strlen(dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int err = 0;
+
+	if (!d)
+		return errno == ENOENT ? 0 : -errno;
+	while (depth < 64 && (e = readdir(d))) {
+		int r;
+
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (join(dir + dl, PATH_MAX - dl, "/", e->d_name)) {
+			err = err ? err : -ENAMETOOLONG;
+			continue;
 		}
-		fclose(f);
-		if (first < 0)
-			first = n;
-		if (!n)
-			break;
-		if (has_file(cg->path, "cgroup.kill"))
+		r = rmdir_tree(dir, depth + 1);
+		dir[dl] = '\0';
+		if (r && !err)
+			err = r;
+	}
+	closedir(d);
+	if (rmdir(dir) && errno != ENOENT && !err)
+		err = -errno;
+	return err;
+}
+
+/* How many cgroups there are below DIR (a PATH_MAX buffer, restored). */
+static int count_children(char *dir, int depth)
+{
+	size_t dl = strlen(dir);
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int n = 0;
+
+	if (!d)
+		return 0;
+	while (depth < 64 && (e = readdir(d))) {
+		if (e->d_type != DT_DIR || !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..") ||
+		    join(dir + dl, PATH_MAX - dl, "/", e->d_name))
+			continue;
+		n += 1 + count_children(dir, depth + 1);
+		dir[dl] = '\0';
+	}
+	closedir(d);
+	return n;
+}
+
+/*
+ * Kill every process in the cgroup and in every cgroup below it, and remove
+ * them all, leaves first: v2's cgroup.kill where the kernel has it (it takes
+ * the whole subtree at once, forks included), and SIGKILL to each listed pid
+ * in any case, until the tree is empty and gone or RETRY_MS pass.  *KILLED
+ * gets how many processes were listed the first time, *CHILDREN how many
+ * cgroups were below.  Returns 0 or -errno from rmdir.
+ */
+static int remove_tree(struct cgroup *cg, int *killed, int *children)
+{
+	char dir[PATH_MAX];
+	int waited, err = -EBUSY, n;
+
+	snprintf(dir, sizeof(dir), "%s", cg->path);
+	*children = count_children(dir, 0);
+	*killed = 0;
+	for (waited = 0; waited < RETRY_MS; waited += 10) {
+		/* Counted (and SIGKILLed) first, so that cgroup.kill's quick work is counted too. */
+		n = kill_tree(dir, 0);
+		if (waited == 0)
+			*killed = n > 0 ? n : 0;
+		if (n > 0 && cg->kind == CG_V2 && has_file(cg->path, "cgroup.kill"))
 			write_file(cg->path, "cgroup.kill", "1");
+		if (n <= 0) {
+			err = rmdir_tree(dir, 0);
+			if (!err || access(cg->path, F_OK))
+				return 0;
+		}
 		sleep_ms(10);
 	}
-	return first < 0 ? 0 : first;
+	return err;
 }
 
 /* Whether DIR has a subdirectory (another cgroup). */
@@ -533,16 +635,15 @@ static bool has_children(const char *dir)
 
 int cgroup_remove(struct cgroup *cg, int *killed, char *why, size_t len)
 {
-	int err = 0, waited, n = 0;
+	int err = 0, n = 0, children = 0;
 
 	if (cg->created) {
-		n = kill_leftovers(cg);
-		for (waited = 0; (err = rmdir(cg->path) ? -errno : 0) == -EBUSY && waited < RETRY_MS;
-		     waited += 10)
-			sleep_ms(10);
+		err = remove_tree(cg, &n, &children);
+		cg->children_removed = children;
 		if (err && access(cg->path, F_OK) == 0) {
 			if (why)
-				snprintf(why, len, "cannot remove cgroup %s: %s", cg->path, strerror(-err));
+				snprintf(why, len, "cannot remove cgroup %s%s: %s", cg->path,
+					 children ? " and the cgroups below it" : "", strerror(-err));
 		} else {
 			err = 0;
 			cg->created = false;

@@ -92,9 +92,10 @@ struct cgroup {
 	char path[PATH_MAX];	   /* the new cgroup, once created */
 	char procs[PATH_MAX + 16]; /* its cgroup.procs */
 	bool created;
-	bool enabled_memory; /* wrote +memory to parent's cgroup.subtree_control */
-	bool has_swap_limit; /* the swap limit was written (memsw on v1, memory.swap.max on v2) */
-	bool fixed_parent;   /* parent given by the user: never walk up */
+	bool enabled_memory;  /* wrote +memory to parent's cgroup.subtree_control */
+	bool has_swap_limit;  /* the swap limit was written (memsw on v1, memory.swap.max on v2) */
+	bool fixed_parent;    /* parent given by the user: never walk up */
+	int children_removed; /* cgroups found below it by the last cgroup_remove */
 };
 
 /*
@@ -126,12 +127,16 @@ int cgroup_create(struct cgroup *cg, const char *prefix, uint64_t memory, uint64
 int cgroup_enter(const struct cgroup *cg);
 
 /*
- * Kill what is left in the cgroup (SIGKILL, and cgroup.kill where there is
- * one; waits up to 2 s), remove it, and undo the parent's subtree_control
- * change when no other cgroup is left there.  *KILLED (when not NULL) gets
- * how many processes were left.  Does nothing for a cgroup never created.
- * Returns 0, or -errno with the reason in WHY (the cgroup stays marked
- * created, so a later call tries again).
+ * Kill what is left in the cgroup and in every cgroup below it (the command
+ * may have made some, as container runtimes and systemd do): v2's
+ * cgroup.kill where the kernel has it, and SIGKILL to every pid listed in
+ * the cgroup.procs of each, depth-first, until all are empty; then rmdir
+ * the tree, leaves first.  Gives up after 2 s.  Then undo the parent's
+ * subtree_control change when no other cgroup is left there.  *KILLED (when
+ * not NULL) gets how many processes were left in the whole tree,
+ * cg->children_removed how many cgroups were below it.  Does nothing for a
+ * cgroup never created.  Returns 0, or -errno with the reason in WHY (the
+ * cgroup stays marked created, so a later call tries again).
  */
 int cgroup_remove(struct cgroup *cg, int *killed, char *why, size_t len);
 

@@ -13,7 +13,8 @@ set -eu
 PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-fio gnuplot-nox util-linux procps jq python3 bsdutils binutils"
+fio gnuplot-nox util-linux procps jq python3 bsdutils binutils
+e2fsprogs xfsprogs btrfs-progs"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
 [ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS
 

@@ -2,8 +2,10 @@
 /*
  * Unit tests of common/swapfile.c that need no root and activate no swap:
  * sizes out of range, a missing directory, and a file system that takes no
- * swap file (tmpfs) or a caller that may not swapon: each fails with a
- * reason and leaves nothing behind.
+ * swap file (tmpfs: refused before anything is made, the condition named),
+ * and the per-file-system rules.  Each failure leaves nothing behind; the
+ * file systems that can hold one are tested for real in
+ * tests/tools/lgrun_swapfs_test.sh.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -84,12 +86,29 @@ static void test_swapon_refused(void **state)
 	if (statfs(dir, &st) || st.f_type != TMPFS_MAGIC)
 		skip();
 	err = swapfile_make(&sf, dir, "lgtest", 1 << 20, NULL, why, sizeof(why));
-	assert_true(err == -EINVAL || err == -EPERM);
-	snprintf(want, sizeof(want), "swapon %s/lgtest-swap.", dir);
+	/* Refused before anything is made, naming the file system and the condition. */
+	assert_int_equal(err, -EINVAL);
+	snprintf(want, sizeof(want), "swap directory %s is on tmpfs, which keeps its files in memory", dir);
 	assert_memory_equal(why, want, strlen(want));
 	assert_false(sf.made || sf.active);
 	assert_true(dir_empty());
 	assert_int_equal(swapfile_remove(&sf, why, sizeof(why)), 0);
+}
+
+/* Each file system has its rule: the ones that cannot hold a swap file say why. */
+static void test_fs_rules(void **state)
+{
+	(void)state;
+	assert_non_null(swapfile_fs_refusal(TMPFS_MAGIC));
+	assert_non_null(swapfile_fs_refusal(OVERLAYFS_SUPER_MAGIC));
+	assert_non_null(swapfile_fs_refusal(0x6969)); /* nfs */
+	assert_null(swapfile_fs_refusal(EXT4_SUPER_MAGIC));
+	assert_null(swapfile_fs_refusal(XFS_SUPER_MAGIC));
+	assert_null(swapfile_fs_refusal(BTRFS_SUPER_MAGIC));
+	assert_null(swapfile_fs_refusal(0x12345678)); /* unknown: swapon decides */
+	assert_string_equal(swapfile_fs_name(BTRFS_SUPER_MAGIC), "btrfs");
+	assert_string_equal(swapfile_fs_name(TMPFS_MAGIC), "tmpfs");
+	assert_null(swapfile_fs_name(0x12345678));
 }
 
 int main(void)
@@ -98,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_size_range),
 		cmocka_unit_test(test_missing_dir),
 		cmocka_unit_test(test_swapon_refused),
+		cmocka_unit_test(test_fs_rules),
 	};
 
 	return cmocka_run_group_tests_name("common/swapfile", tests, setup, teardown);

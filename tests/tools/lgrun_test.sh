@@ -36,7 +36,7 @@ cleanup() {
 	done
 	if [ -n "$PARENT" ]; then
 		for c in $(cg_list); do
-			grep -qx "$c" <<<"$CG_BEFORE" || rmdir "$PARENT/$c" 2>/dev/null
+			grep -qx "$c" <<<"$CG_BEFORE" || find "$PARENT/$c" -depth -type d -exec rmdir {} + 2>/dev/null
 		done
 	fi
 	rm -rf "$TMP"
@@ -159,6 +159,35 @@ check quiet_prints_nothing test ! -s "$TMP/err"
 expect_status leftover_process_killed 0 "$LGRUN" --memory 32M -- sh -c 'sleep 30 >/dev/null 2>&1 & exit 0'
 check leftover_process_reported grep -q '^lgrun: killed 1 process left in' "$TMP/err"
 nothing_left cleanup_after_leftover_process
+# CMD makes a child cgroup in its own (as container runtimes and systemd do), moves a
+# sleeper there and exits: lgrun exits with CMD's status, kills the sleeper and removes
+# both cgroups (depth-first).
+cat >"$TMP/nest.sh" <<'SH'
+v2=$(sed -n 's/^0::\(.*\)/\1/p' /proc/self/cgroup)
+m2=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+if [ -n "$m2" ] && [ -f "$m2$v2/memory.max" ]; then
+	own=$m2$v2
+else
+	v1=$(sed -n 's/^[0-9]*:\([^:]*,\)\{0,1\}memory\(,[^:]*\)\{0,1\}:\(.*\)/\3/p' /proc/self/cgroup)
+	own=$(awk '$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }' /proc/mounts)$v1
+fi
+mkdir "$own/child" "$own/child/grandchild" || exit 9
+sleep 300 >/dev/null 2>&1 </dev/null &
+echo $! >"$1"
+echo $! >"$own/child/grandchild/cgroup.procs" || exit 9
+exit 7
+SH
+expect_status nested_cgroup_status_passed 7 "$LGRUN" --memory 32M -- sh "$TMP/nest.sh" "$TMP/nest.pid"
+sleeper=$(cat "$TMP/nest.pid" 2>/dev/null)
+# Killed: gone, or a zombie its new parent has not reaped yet.
+if [ -n "$sleeper" ] && { [ ! -e "/proc/$sleeper" ] || grep -q '^[0-9]* ([^)]*) Z' "/proc/$sleeper/stat" 2>/dev/null; }; then
+	pass nested_cgroup_sleeper_killed
+else
+	fail nested_cgroup_sleeper_killed "sleeper '${sleeper}' still runs"
+	[ -n "$sleeper" ] && kill -KILL "$sleeper" 2>/dev/null
+fi
+check nested_cgroup_reported grep -q '^lgrun: removed 2 cgroups the command made below' "$TMP/err"
+nothing_left cleanup_after_nested_cgroup
 if command -v setpriv >/dev/null; then
 	as_nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups "$LGRUN" "$@"; }
 	expect_status not_root_refused 2 as_nobody --memory 32M -- true
@@ -190,7 +219,7 @@ if SHM=$(mktemp -d /dev/shm/lgrun-test.XXXXXX 2>/dev/null); then
 	rc=$?
 	if [ -n "$(swaps)" ]; then
 		skip swap_setup_error_undone "swap is already active: lgrun makes none"
-	elif [ "$rc" -eq 2 ] && grep -q '^lgrun: swapon' "$TMP/err" && [ -z "$(ls -A "$SHM")" ]; then
+	elif [ "$rc" -eq 2 ] && grep -q '^lgrun: swap directory .* is on tmpfs, which' "$TMP/err" && [ -z "$(ls -A "$SHM")" ]; then
 		pass swap_setup_error_undone
 	else
 		fail swap_setup_error_undone "exit $rc, left: $(ls -A "$SHM") $(cat "$TMP/err")"

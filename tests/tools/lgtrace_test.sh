@@ -325,6 +325,100 @@ if grep -qE '^total +[0-9]+ +[0-9]+ .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP
 	pass "missing mmap_lock tracepoint shows n/a"; else
 	fail "missing mmap_lock tracepoint shows n/a" "$(grep ^total "$TMP/na.txt")"; fi
 
+# ---- faults: the target exits at once or execs, lgtrace SIGKILLed, two on one target ----
+# (timeout: a hang is a failure, not a stuck suite)
+timeout 60 "$LGTRACE" --json -- true >"$TMP/quick.json" 2>"$TMP/quick.err"
+rc=$?
+if [ "$rc" -eq 0 ] && jq -e '.total.faults >= 0' "$TMP/quick.json" >/dev/null; then
+	pass "target exiting at once: report, exit 0"; else
+	fail "target exiting at once: report, exit 0" "exit $rc: $(head -3 "$TMP/quick.err")"; fi
+# The command execs the (gated) workload: lgtrace says so while it waits, goes on counting.
+timeout 60 "$LGTRACE" --json -- sh -c 'exec "$0" --gate attrib 4 1' "$(realpath "$WORK")" \
+	>"$TMP/exec.json" 2>"$TMP/exec.err" &
+ltp=$!
+BG+=($ltp)
+for i in $(seq 100); do
+	wpid=$(awk '/^ready/ { print $2 }' "$TMP/exec.json")
+	[ -n "$wpid" ] && grep -q "executed another program" "$TMP/exec.err" && break
+	sleep 0.1
+done
+[ -n "$wpid" ] && kill -USR1 "$wpid"
+wait "$ltp"
+rc=$?
+sed -i '/^minflt=/d; /^ready/d' "$TMP/exec.json"
+if [ "$rc" -eq 0 ] && jq -e '.total.faults > 0' "$TMP/exec.json" >/dev/null &&
+	grep -q "^lgtrace: PID [0-9]* executed another program (.*lgtrace_work)" "$TMP/exec.err"; then
+	pass "target execing another program: a line, a report, exit 0"; else
+	fail "target execing another program: a line, a report, exit 0" "exit $rc: $(head -5 "$TMP/exec.err")"; fi
+timeout 60 "$LGTRACE" --json -- sh -c 'exit 3' >/dev/null 2>&1
+rc=$?
+[ "$rc" -eq 3 ] && pass "target exiting at once: its status" || fail "target exiting at once: its status" "exit $rc"
+
+# SIGKILL to lgtrace: BPF links and programs are held by its file descriptors, so
+# nothing (tracepoints, kprobes, the USDT uprobes) stays attached once it is gone.
+progs_left() { bpftool prog list 2>/dev/null | grep -cE "name ($PROGS)( |$)"; }
+if start_gated "$TMP/kill.out" "$WORK-shared" --gate attrib 4 1; then
+	"$LGTRACE" -p "$GPID" >/dev/null 2>"$TMP/kill.err" &
+	ltp=$!
+	BG+=($ltp)
+	for i in $(seq 100); do grep -q "tracing PID" "$TMP/kill.err" && break; sleep 0.1; done
+	attached=$(links_left)
+	kill -KILL "$ltp"
+	wait "$ltp" 2>/dev/null
+	# The kernel releases the links when the last descriptor closes (a bounded wait
+	# for its deferred work, not a timing assertion).
+	for i in $(seq 100); do [ "$(links_left)" -eq 0 ] && [ "$(progs_left)" -eq 0 ] && break; sleep 0.1; done
+	if [ "$attached" -gt 0 ] && [ "$(links_left)" -eq 0 ] && [ "$(progs_left)" -eq 0 ]; then
+		pass "SIGKILLed lgtrace leaves no link or program ($attached links before)"; else
+		fail "SIGKILLed lgtrace leaves no link or program" \
+			"$attached before, left: $(bpftool link list | grep -E "($PROGS)") $(bpftool prog list | grep -E "($PROGS)")"; fi
+	kill -USR1 "$GPID" 2>/dev/null
+	wait
+else
+	fail "SIGKILLed lgtrace leaves no link or program" "workload did not start"
+fi
+
+# Two lgtrace instances on one target: both attach and both count its faults.
+if start_gated "$TMP/two.out" "$WORK-shared" --gate attrib 40 10; then
+	"$LGTRACE" --json -p "$GPID" >"$TMP/two1.json" 2>"$TMP/two1.err" &
+	t1=$!
+	"$LGTRACE" --json -p "$GPID" >"$TMP/two2.json" 2>"$TMP/two2.err" &
+	t2=$!
+	BG+=($t1 $t2)
+	for i in $(seq 100); do
+		grep -q "tracing PID" "$TMP/two1.err" && grep -q "tracing PID" "$TMP/two2.err" && break
+		sleep 0.1
+	done
+	kill -USR1 "$GPID"
+	wait "$t1"; r1=$?
+	wait "$t2"; r2=$?
+	wait
+	n=$(field pages2m "$TMP/two.out")
+	a=$(jpool "$TMP/two1.json" 2M .faults) b=$(jpool "$TMP/two2.json" 2M .faults)
+	if [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ] && within "$a" "$n" 1 && within "$b" "$n" 1; then
+		pass "two lgtrace on one target: both count"; else
+		fail "two lgtrace on one target: both count" "exits $r1 $r2, 2M $a and $b of $n"; fi
+else
+	fail "two lgtrace on one target: both count" "workload did not start"
+fi
+
+# More areas than the area map holds (made small for the test): counted and said, not dropped silently.
+LGTRACE_AREA_MAP_ENTRIES=2 "$LGTRACE" --json -- "$WORK" attrib 40 10 >"$TMP/full.json" 2>"$TMP/full.err"
+rc=$?
+sed -i '/^minflt=/d' "$TMP/full.json"
+pf=$(jq '.diagnostics.prefix_failures' "$TMP/full.json" 2>/dev/null)
+if [ "$rc" -eq 0 ] && [ "${pf:-0}" -gt 0 ] && grep -q "area prefixes did not fit in the BPF area map (2 entries)" "$TMP/full.err"; then
+	pass "full area map: prefix_failures $pf and a line"; else
+	fail "full area map: prefix_failures and a line" "exit $rc, prefix_failures '$pf': $(head -3 "$TMP/full.err")"; fi
+LGTRACE_AREA_MAP_ENTRIES=2 "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/full.txt" 2>/dev/null
+check "full area map: a line in the text summary" grep -q "^area map full: [0-9]* area prefixes not stored" "$TMP/full.txt"
+
+# A command line with quotes, backslashes, control bytes and invalid UTF-8: escaped in --json.
+"$LGTRACE" --json -- /bin/true $'a"b\\c\x01\x1b\n' $'x\xff\xfey' >"$TMP/hostile.json" 2>/dev/null
+if jq -e --arg a $'a"b\\c\x01\x1b\n' '.command == ["/bin/true", $a, "x\ufffd\ufffdy"]' "$TMP/hostile.json" >/dev/null; then
+	pass "hostile command line escaped in --json"; else
+	fail "hostile command line escaped in --json" "$(jq -c .command "$TMP/hostile.json" 2>&1 | head -c 300)"; fi
+
 # ---- errors: message, non-zero exit, nothing attached ----
 # expect_error NAME REGEX CMD...
 expect_error() {

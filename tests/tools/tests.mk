@@ -27,5 +27,5 @@ $(LGTRACE_WORK)-shared: tests/tools/lgtrace_work.c $(LIB_SO)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< -o $@ $(ALL_LDFLAGS) \
 		-L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -llgalloc $(LIB_LDLIBS)
 
-INTEGRATION_TESTS += tests/tools/lgrun_test.sh tests/tools/lgtrace_test.sh
+INTEGRATION_TESTS += tests/tools/lgrun_test.sh tests/tools/lgrun_swapfs_test.sh tests/tools/lgtrace_test.sh
 INTEGRATION_DEPS += $(LGRUN) $(LGTRACE) $(LGTRACE_WORK) $(LGTRACE_WORK)-shared

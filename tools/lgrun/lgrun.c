@@ -195,8 +195,12 @@ static int cleanup(struct run *r)
 	if (!r->systemd_run) {
 		rc = cgroup_remove(&r->cg, &killed, why, sizeof(why)) ? -1 : 0;
 		if (killed)
-			fprintf(stderr, "lgrun: killed %d process%s left in %s\n", killed,
-				killed > 1 ? "es" : "", r->cg.path);
+			fprintf(stderr, "lgrun: killed %d process%s left in %s%s\n", killed,
+				killed > 1 ? "es" : "", r->cg.path,
+				r->cg.children_removed ? " and the cgroups below it" : "");
+		if (r->cg.children_removed)
+			fprintf(stderr, "lgrun: removed %d cgroup%s the command made below %s\n",
+				r->cg.children_removed, r->cg.children_removed > 1 ? "s" : "", r->cg.path);
 		if (rc)
 			fprintf(stderr, "lgrun: %s\n", why);
 	}

@@ -152,6 +152,10 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	s->rodata->count_at_entry = !have[FEAT_COMPLETION];
 	s->rodata->latency_sample = o->latency_sample;
 	s->rodata->noop = getenv("LGTRACE_NOOP") != NULL;
+	/* LGTRACE_AREA_MAP_ENTRIES: a smaller area map, for the test of a full one. */
+	if (getenv("LGTRACE_AREA_MAP_ENTRIES"))
+		bpf_map__set_max_entries(s->maps.areas,
+					 (__u32)strtoul(getenv("LGTRACE_AREA_MAP_ENTRIES"), NULL, 0));
 
 	err = lgtrace_bpf__load(s);
 	if (err) {

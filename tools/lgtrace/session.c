@@ -12,11 +12,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "common/exit_codes.h"
+#include "common/json.h"
 #include "common/launch.h"
 #include "common/procfs.h"
 #include "common/timeutil.h"
@@ -52,6 +54,8 @@ struct run {
 	int status; /* the command's wait status */
 	bool exited;
 	json_t *intervals; /* --json -i */
+	struct stat exe;   /* the program the target ran when attached (/proc/PID/exe) */
+	bool exec_said;	   /* the line about an exec was printed */
 };
 
 static int check_pid(pid_t pid)
@@ -93,12 +97,21 @@ static int start_command(struct command *c)
 	return 0;
 }
 
+/* The identity of the program PID runs (its /proc/PID/exe); false when it cannot be read. */
+static bool exe_id(pid_t pid, struct stat *st)
+{
+	char path[64];
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return stat(path, st) == 0;
+}
+
 /*
  * Release the command and hold it again at its entry point: there attach
  * the USDT probe to the libraries it loaded, then let it run.  Returns 0,
  * or an exit status after a message.
  */
-static int release_command(struct command *c, struct target *tg)
+static int release_command(struct command *c, struct target *tg, struct stat *exe)
 {
 	int status, err;
 
@@ -120,6 +133,7 @@ static int release_command(struct command *c, struct target *tg)
 		return launch_exit_code(status);
 	}
 	target_attach_areas(tg);
+	exe_id(c->l.pid, exe);
 	kill(c->l.pid, SIGCONT);
 	return 0;
 }
@@ -142,12 +156,13 @@ static int attach(struct run *r)
 			r->min0 = st.minflt;
 			r->maj0 = st.majflt;
 		}
-		return release_command(&r->c, &r->tg);
+		return release_command(&r->c, &r->tg, &r->exe);
 	}
 	r->k.valid = proc_stat_read(pid, &st) == 0;
 	r->min0 = st.minflt;
 	r->maj0 = st.majflt;
 	target_attach_areas(&r->tg);
+	exe_id(pid, &r->exe);
 	if (!target_alive(pid)) {
 		lgt_warn("PID %d has already exited", pid);
 		return 1;
@@ -211,6 +226,30 @@ static int print_interval(struct run *r, struct snapshot *prev, double t)
 	return 0;
 }
 
+/*
+ * Say once that the target executed another program: the areas found in the
+ * old one are gone with it, and the new one's are looked for only while none
+ * were found (a registry read checks its magic, so nothing of the old image
+ * is misread).  Counting goes on.
+ */
+static void check_exec(struct run *r)
+{
+	struct stat now;
+	char path[64], target[PATH_MAX];
+	ssize_t n;
+
+	if (r->exec_said || !r->exe.st_ino || !exe_id(r->tg.pid, &now) ||
+	    (now.st_dev == r->exe.st_dev && now.st_ino == r->exe.st_ino))
+		return;
+	r->exec_said = true;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)r->tg.pid);
+	n = readlink(path, target, sizeof(target) - 1);
+	target[n > 0 ? n : 0] = '\0';
+	lgt_warn("PID %d executed another program (%s): counting goes on; its lgalloc areas are found only "
+		 "if none were found before (looked for once a second), else its faults count as \"other\"",
+		 r->tg.pid, n > 0 ? target : "?");
+}
+
 /* Trace until the target ends, -d passes or a signal comes; the seconds
  * traced. */
 static double trace(struct run *r)
@@ -220,7 +259,6 @@ static double trace(struct run *r)
 	struct snapshot prev = {};
 	double start = now_s(), next_tick = start + opt->interval;
 	unsigned ticks = 0;
-
 	fprintf(stderr, "lgtrace: tracing PID %d%s\n", r->tg.pid, opt->duration ? "" : "; Ctrl-C to end");
 	while (!stop_signal) {
 		double now = now_s();
@@ -236,6 +274,7 @@ static double trace(struct run *r)
 		if (!r->have[FEAT_USDT] && !r->have[FEAT_REGISTRY] && ++ticks % (1000 / TICK_MS) == 0)
 			target_attach_areas(&r->tg);
 		target_read_registry(&r->tg);
+		check_exec(r);
 		if (opt->interval && now >= next_tick) {
 			if (print_interval(r, &prev, now - start))
 				lgt_warn("out of memory for the intervals");
@@ -263,6 +302,24 @@ static void finish(struct run *r)
 		fprintf(stderr, "lgtrace: PID %d exited\n", r->tg.pid);
 }
 
+/*
+ * "command": the command's argv as lgtrace was given it, each argument a JSON
+ * string (quotes, backslashes and control bytes escaped by jansson, bytes
+ * that are not UTF-8 made U+FFFD by lg_json_string); null with -p.
+ * 0 or -ENOMEM.
+ */
+static int add_command(json_t *doc)
+{
+	json_t *argv = opt->cmd ? json_array() : json_null();
+
+	for (char **a = opt->cmd; argv && a && *a; a++)
+		if (json_array_append_new(argv, lg_json_string(*a))) {
+			json_decref(argv);
+			return -ENOMEM;
+		}
+	return argv && !json_object_set_new(doc, "command", argv) ? 0 : -ENOMEM;
+}
+
 static int print_report(struct run *r, double secs)
 {
 	struct summary sum = {
@@ -279,13 +336,24 @@ static int print_report(struct run *r, double secs)
 	json_t *doc;
 	int err;
 
+	/* Prefixes that did not fit in the area map, from the USDT probe and from the registry. */
+	sum.diag.area_fail += r->tg.area_fail;
+	if (sum.diag.area_fail)
+		lgt_warn("%llu area prefixes did not fit in the BPF area map (%u entries): faults in those "
+			 "areas count as \"other\" (--json: diagnostics.prefix_failures)",
+			 (unsigned long long)sum.diag.area_fail, bpf_map__max_entries(r->skel->maps.areas));
 	loader_collect(r->skel, &s);
 	if (!opt->json) {
 		print_summary(stdout, &sum, &s);
+		if (sum.diag.area_fail)
+			printf("area map full: %llu area prefixes not stored, their faults count as other\n",
+			       (unsigned long long)sum.diag.area_fail);
 		return 0;
 	}
 	doc = report_json(&sum, &s, r->intervals);
-	err = doc ? report_json_write(stdout, doc) : -ENOMEM;
+	err = doc ? add_command(doc) : -ENOMEM;
+	if (!err)
+		err = report_json_write(stdout, doc);
 	json_decref(doc);
 	if (err)
 		lgt_warn("cannot write the JSON document: %s", strerror(-err));

@@ -30,6 +30,7 @@ struct target {
 	/* the area registry in the target, once found */
 	__u64 registry_addr;
 	__u32 registry_seen; /* records already added to the area map */
+	__u64 area_fail;     /* registry prefixes that did not fit in the area map */
 	bool warned_no_lib;
 };
 
