@@ -54,6 +54,15 @@ left=$(left_behind "$dir")
 if [ "$rc" -eq 0 ] && [ -z "$left" ]; then pass "guest runs true: exit 0, nothing left"; else
 	fail "guest runs true: exit 0, nothing left" "exit $rc; $left; output: $(tail -n 5 <<<"$out")"; fi
 
+# A tree under /tmp (CI's clone may be there) stays visible over the scratch disk.
+run tmpcwd env -C "$TOP" "$PWD/$VMTEST" -- sh -c '[ "$PWD" = "$0" ] && test -d tmpcwd && echo guest-in-tmp' "$TOP"
+left=$(left_behind "$dir")
+if [ "$rc" -eq 0 ] && grep -q '^guest-in-tmp$' <<<"$out" && [ -z "$left" ]; then
+	pass "command in a directory under /tmp: runs there"
+else
+	fail "command in a directory under /tmp: runs there" "exit $rc; $left; output: $(tail -n 5 <<<"$out")"
+fi
+
 # ---- signals mid-boot ----
 # signal_test NAME WHO SIG WANT: start a run in its own process group, wait
 # until qemu is booting the guest, send SIG to the group (WHO=group) or to the

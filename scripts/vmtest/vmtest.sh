@@ -252,6 +252,7 @@ done
 	printf '%q ' "$@"
 	echo
 } >"$root/vmtest/cmd"
+printf '%s\n' "$PWD" >"$root/vmtest/cwd"
 
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) | gzip -1 >"$tmp/initramfs.img" ||
 	die "cannot build the initramfs"
