@@ -47,23 +47,12 @@ __asm__(".symver lg_stats_0_1, lgalloc_stats@LGALLOC_0.1");
 
 void lg_config_init_0_2(struct lgalloc_config_0_2 *c)
 {
-	struct lgalloc_config full;
-
-	if (!c)
-		return;
-	lg_config_init_0_3(&full);
-	memcpy(c, &full, sizeof(*c));
+	lg_config_init_prefix(c, sizeof(*c));
 }
 
 int lg_configure_0_2(const struct lgalloc_config_0_2 *c)
 {
-	struct lgalloc_config full;
-
-	if (!c)
-		return -EINVAL;
-	lg_config_init_0_3(&full);
-	memcpy(&full, c, sizeof(*c));
-	return lg_configure_0_3(&full);
+	return lg_configure_prefix(c, sizeof(*c));
 }
 
 int lg_stats_0_1(struct lgalloc_stats_0_1 *out)

@@ -110,6 +110,27 @@ static long round_up_pow2(long v)
 	return p;
 }
 
+void lg_config_init_prefix(void *c, size_t size)
+{
+	struct lgalloc_config full;
+
+	if (!c)
+		return;
+	lg_config_init_0_3(&full);
+	memcpy(c, &full, size);
+}
+
+int lg_configure_prefix(const void *c, size_t size)
+{
+	struct lgalloc_config full;
+
+	if (!c)
+		return -EINVAL;
+	lg_config_init_0_3(&full);
+	memcpy(&full, c, size);
+	return lg_configure_0_3(&full);
+}
+
 LG_EXPORT int lg_configure_0_3(const struct lgalloc_config *c)
 {
 	int err = 0;

@@ -24,4 +24,10 @@ extern struct lg_settings lg_settings;
 void lg_config_init_0_3(struct lgalloc_config *c);
 int lg_configure_0_3(const struct lgalloc_config *c);
 
+/* For the older versions (compat_0_*.c), whose structs are prefixes of
+ * today's: the defaults into, or a configuration from, the first @size
+ * bytes of @c.  As lgalloc_config_init() / lgalloc_configure() otherwise. */
+void lg_config_init_prefix(void *c, size_t size);
+int lg_configure_prefix(const void *c, size_t size);
+
 #endif /* LGALLOC_CONFIG_H */

@@ -45,6 +45,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 
+#include "fuzz_util.h"
 #include "lgalloc.h"
 
 #define MiB	 (1UL << 20)
@@ -108,47 +109,16 @@ static bool model_checked;  /* checked mode is on */
 static char *foreign_map;   /* 2 MiB-aligned memory lgalloc never saw */
 static char foreign_static[3 * 4096];
 
-/* ---- failing ---- */
-
-__attribute__((noreturn, format(printf, 1, 2))) static void die(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("fuzz_api: CHECK FAILED: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	abort();
-}
+/* ---- failing (fuzz_fail: fuzz_util.h) ---- */
 
 static void expect(int got, int want, const char *what)
 {
 	if (got != want)
-		die("%s returned %d (%s), want %d (%s)", what, got, lgalloc_strerror(got), want,
-		    lgalloc_strerror(want));
+		fuzz_fail("%s returned %d (%s), want %d (%s)", what, got, lgalloc_strerror(got), want,
+			  lgalloc_strerror(want));
 }
 
 /* ---- reading the input ---- */
-
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct in *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v <<= 8;
-		if (in->n) {
-			v |= *in->p++;
-			in->n--;
-		}
-	}
-	return v;
-}
 
 static unsigned class_index(size_t len)
 {
@@ -296,10 +266,11 @@ static void check_tag(const struct slot *s, unsigned idx)
 	memcpy(&head, s->h.ptr, sizeof(head));
 	memcpy(&tail, (char *)s->h.ptr + s->h.len - sizeof(tail), sizeof(tail));
 	if (head.magic != TAG_MAGIC || head.tag != s->tag || tail.magic != TAG_MAGIC || tail.tag != s->tag)
-		die("slot %u (%p, %zu bytes): owner tag %#llx/%#llx, want %#llx: the region changed under "
-		    "its holder",
-		    idx, s->h.ptr, s->h.len, (unsigned long long)head.tag, (unsigned long long)tail.tag,
-		    (unsigned long long)s->tag);
+		fuzz_fail("slot %u (%p, %zu bytes): owner tag %#llx/%#llx, want %#llx: the region changed "
+			  "under "
+			  "its holder",
+			  idx, s->h.ptr, s->h.len, (unsigned long long)head.tag, (unsigned long long)tail.tag,
+			  (unsigned long long)s->tag);
 }
 
 static void check_tags(void)
@@ -326,27 +297,28 @@ static void check_invariant(void)
 		size_t held = live_atomic[ci];
 
 		if (s->class_bytes != 1UL << (LGALLOC_MIN_CLASS + ci))
-			die("class %u: class_bytes %zu", ci, s->class_bytes);
+			fuzz_fail("class %u: class_bytes %zu", ci, s->class_bytes);
 		if (s->free_regions != s->thread_regions + s->global_regions + s->clean_regions)
-			die("class %u: free_regions %zu != thread %zu + global %zu + clean %zu", ci,
-			    s->free_regions, s->thread_regions, s->global_regions, s->clean_regions);
+			fuzz_fail("class %u: free_regions %zu != thread %zu + global %zu + clean %zu", ci,
+				  s->free_regions, s->thread_regions, s->global_regions, s->clean_regions);
 		if (s->allocations - s->deallocations != held)
-			die("class %u: allocations %zu - deallocations %zu != %zu held", ci, s->allocations,
-			    s->deallocations, held);
+			fuzz_fail("class %u: allocations %zu - deallocations %zu != %zu held", ci,
+				  s->allocations, s->deallocations, held);
 		/* The worker moves one region at a time from the dirty pool to
 		 * the clean one: while it runs, one may be in neither. */
 		if (s->free_regions + held != regions &&
 		    !(worker_running && s->free_regions + held + 1 == regions))
-			die("class %u: free_regions %zu + %zu held != %zu regions in areas", ci,
-			    s->free_regions, held, regions);
+			fuzz_fail("class %u: free_regions %zu + %zu held != %zu regions in areas", ci,
+				  s->free_regions, held, regions);
 		if (s->areas > regions || (s->areas == 0) != (regions == 0))
-			die("class %u: %zu areas for %zu regions", ci, s->areas, regions);
+			fuzz_fail("class %u: %zu areas for %zu regions", ci, s->areas, regions);
 		if (s->advise_failed)
-			die("class %u: %zu regions could not be given back (advise_failed)", ci,
-			    s->advise_failed);
+			fuzz_fail("class %u: %zu regions could not be given back (advise_failed)", ci,
+				  s->advise_failed);
 		if (s->prefetch_completed + s->prefetch_failed > s->prefetch_sync + s->prefetch_async)
-			die("class %u: prefetch completed %zu + failed %zu > issued %zu + %zu", ci,
-			    s->prefetch_completed, s->prefetch_failed, s->prefetch_sync, s->prefetch_async);
+			fuzz_fail("class %u: prefetch completed %zu + failed %zu > issued %zu + %zu", ci,
+				  s->prefetch_completed, s->prefetch_failed, s->prefetch_sync,
+				  s->prefetch_async);
 	}
 }
 
@@ -366,7 +338,7 @@ static void check_unchanged(const struct lgalloc_stats *before, const char *what
 		    (!worker_running &&
 		     (a->global_regions != b->global_regions || a->clean_regions != b->clean_regions)) ||
 		    a->prefetch_sync != b->prefetch_sync || a->prefetch_async != b->prefetch_async)
-			die("%s was rejected but changed class %u's counters", what, ci);
+			fuzz_fail("%s was rejected but changed class %u's counters", what, ci);
 	}
 }
 
@@ -435,18 +407,18 @@ static void do_alloc(struct slot *s, unsigned idx, const struct op *op)
 	expect(err, want, "lgalloc_allocate");
 	if (err || bytes == 0) {
 		if (h.ptr || h.len)
-			die("lgalloc_allocate(%zu) returned %d with handle {%p, %zu}", bytes, err, h.ptr,
-			    h.len);
+			fuzz_fail("lgalloc_allocate(%zu) returned %d with handle {%p, %zu}", bytes, err,
+				  h.ptr, h.len);
 		return;
 	}
 	if (h.len < bytes || (h.len & (h.len - 1)) || h.len < 2 * MiB || ((uintptr_t)h.ptr & (2 * MiB - 1)))
-		die("lgalloc_allocate(%zu) gave {%p, %zu}", bytes, h.ptr, h.len);
+		fuzz_fail("lgalloc_allocate(%zu) gave {%p, %zu}", bytes, h.ptr, h.len);
 	if (bytes <= h.len / 2)
-		die("lgalloc_allocate(%zu) gave %zu bytes, not the smallest class", bytes, h.len);
+		fuzz_fail("lgalloc_allocate(%zu) gave %zu bytes, not the smallest class", bytes, h.len);
 	s->h = h;
 	if (!in_burst && overlaps(&s->h))
-		die("lgalloc_allocate(%zu) gave {%p, %zu}, which overlaps a held region", bytes, h.ptr,
-		    h.len);
+		fuzz_fail("lgalloc_allocate(%zu) gave {%p, %zu}, which overlaps a held region", bytes, h.ptr,
+			  h.len);
 	s->tag = ((uint64_t)idx << 56) | ++generation;
 	write_tag(s);
 	live_atomic[class_index(h.len)]++;
@@ -588,8 +560,8 @@ static void do_prefetch(struct slot *s, unsigned idx, const struct op *op)
 		break;
 	}
 	if (err != want)
-		die("%s({%p, %zu}, %zu, %zu) returned %d (%s), want %d", name, h.ptr, h.len, off, n, err,
-		    lgalloc_strerror(err), want);
+		fuzz_fail("%s({%p, %zu}, %zu, %zu) returned %d (%s), want %d", name, h.ptr, h.len, off, n,
+			  err, lgalloc_strerror(err), want);
 	if (want && !in_burst)
 		check_unchanged(&before, name);
 	if (s->h.ptr)
@@ -648,8 +620,8 @@ static void do_double_free(const struct op *op)
 		break;
 	}
 	if (err != -LGALLOC_ERR_FREED)
-		die("call %u on freed region {%p, %zu} returned %d (%s), want -LGALLOC_ERR_FREED",
-		    op->sel % 4, h.ptr, h.len, err, lgalloc_strerror(err));
+		fuzz_fail("call %u on freed region {%p, %zu} returned %d (%s), want -LGALLOC_ERR_FREED",
+			  op->sel % 4, h.ptr, h.len, err, lgalloc_strerror(err));
 	check_unchanged(&before, "a call on a freed region");
 }
 
@@ -691,7 +663,7 @@ static void run_op(unsigned t, const struct op *op, bool partitioned)
 		int err = lgalloc_prefetch_submit();
 
 		if (err && err != -EAGAIN && err != -EBUSY && err != -EINTR)
-			die("lgalloc_prefetch_submit returned %d (%s)", err, lgalloc_strerror(err));
+			fuzz_fail("lgalloc_prefetch_submit returned %d (%s)", err, lgalloc_strerror(err));
 		break;
 	}
 	case OP_CONFIGURE:
@@ -738,7 +710,7 @@ static void start_worker(unsigned t)
 	w->ops = NULL;
 	w->stop = false;
 	if (pthread_create(&w->thread, NULL, worker_main, w))
-		die("pthread_create failed");
+		fuzz_fail("pthread_create failed");
 }
 
 static void stop_worker(unsigned t)
@@ -819,7 +791,6 @@ static void configure_defaults(void)
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -832,7 +803,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0);
 	m = mmap(NULL, 8 * MiB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (m == MAP_FAILED)
-		die("mmap failed");
+		fuzz_fail("mmap failed");
 	foreign_map = (char *)(((uintptr_t)m + 2 * MiB - 1) & ~(2 * MiB - 1));
 	for (unsigned t = 0; t < THREADS; t++) {
 		pthread_mutex_init(&workers[t].lock, NULL);
@@ -865,9 +836,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				int err = lgalloc_allocate(2 * MiB, &h);
 
 				if (was_enabled ? err != 0 && err != -ENOMEM : err != -LGALLOC_ERR_DISABLED)
-					die("after a rejected configuration allocate returned %d, enabled "
-					    "was %d",
-					    err, was_enabled);
+					fuzz_fail("after a rejected configuration allocate returned %d, "
+						  "enabled "
+						  "was %d",
+						  err, was_enabled);
 				if (!err)
 					expect(lgalloc_deallocate(h), 0, "lgalloc_deallocate");
 			}
@@ -885,8 +857,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			i += len;
 			for (unsigned k = 0; k < SLOTS; k++)
 				if (slots[k].h.ptr && overlaps(&slots[k].h))
-					die("slot %u {%p, %zu} overlaps another held region", k,
-					    slots[k].h.ptr, slots[k].h.len);
+					fuzz_fail("slot %u {%p, %zu} overlaps another held region", k,
+						  slots[k].h.ptr, slots[k].h.len);
 		} else if (op->kind == OP_DOUBLE_FREE) {
 			do_double_free(op);
 		} else {

@@ -12,25 +12,6 @@
 #include "common/procfs.h"
 #include "fuzz_util.h"
 
-struct in {
-	const uint8_t *p;
-	size_t n;
-};
-
-static uint64_t take(struct in *in, unsigned bytes)
-{
-	uint64_t v = 0;
-
-	for (unsigned i = 0; i < bytes; i++) {
-		v <<= 8;
-		if (in->n) {
-			v |= *in->p++;
-			in->n--;
-		}
-	}
-	return v;
-}
-
 /* Up to MAX bytes of the input, without NUL, as a string in BUF. */
 static size_t take_text(struct in *in, char *buf, size_t max, const char *reject)
 {

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* Helpers shared by the parser fuzz targets (tests/fuzz/fuzz_*.c). */
+/* Helpers shared by the fuzz targets (tests/fuzz/fuzz_*.c). */
 #ifndef LG_FUZZ_UTIL_H
 #define LG_FUZZ_UTIL_H
 
@@ -22,6 +22,27 @@ __attribute__((noreturn, format(printf, 1, 2))) static inline void fuzz_fail(con
 	va_end(ap);
 	fputc('\n', stderr);
 	abort();
+}
+
+/* The input, read front to back. */
+struct in {
+	const uint8_t *p;
+	size_t n;
+};
+
+/* The next BYTES bytes of IN as a big-endian number (zeros past its end). */
+static inline uint64_t take(struct in *in, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++) {
+		v <<= 8;
+		if (in->n) {
+			v |= *in->p++;
+			in->n--;
+		}
+	}
+	return v;
 }
 
 /* DATA as a NUL-terminated string (cut at its first NUL); free() it. */

@@ -74,16 +74,6 @@ static void test_eager_return_of_locked_region(void **state)
 	assert_invariant(size, 0);
 }
 
-static void set_background(long interval_ms, long clear_bytes)
-{
-	struct lgalloc_config c;
-
-	lgalloc_config_init(&c);
-	c.background_interval_ms = interval_ms;
-	c.background_clear_bytes = clear_bytes;
-	assert_int_equal(lgalloc_configure(&c), 0);
-}
-
 static void test_worker_skips_locked_region(void **state)
 {
 	(void)state;

@@ -124,16 +124,6 @@ static void test_eager_return_releases_pages(void **state)
 	assert_int_equal(class_stats(32 * MiB).clear_eager_total, 1);
 }
 
-static void set_background(long interval_ms, long clear_bytes)
-{
-	struct lgalloc_config c;
-
-	lgalloc_config_init(&c);
-	c.background_interval_ms = interval_ms;
-	c.background_clear_bytes = clear_bytes;
-	assert_int_equal(lgalloc_configure(&c), 0);
-}
-
 /* Wait up to @timeout_ms for the class to have @clean clean regions. */
 static bool wait_clean(size_t size, size_t clean, long timeout_ms)
 {

@@ -169,6 +169,17 @@ static inline int refuse_syscall(int nr, int arg, uint32_t value, int err)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
+/* The background worker's period and per-tick budget (0, 0: stopped). */
+static inline void set_background(long interval_ms, long clear_bytes)
+{
+	struct lgalloc_config c;
+
+	lgalloc_config_init(&c);
+	c.background_interval_ms = interval_ms;
+	c.background_clear_bytes = clear_bytes;
+	assert_int_equal(lgalloc_configure(&c), 0);
+}
+
 /* Run @child in a forked process whose stderr is captured into @out (NUL
  * terminated); returns its exit status, or 128 + the signal that killed it. */
 static inline int run_capturing_stderr(int (*child)(void *), void *arg, char *out, size_t outsz)
