@@ -7,6 +7,8 @@
 #                        kernel tests; they SKIP with a reason otherwise)
 #   make bench           install missing packages, build, run the benchmarks
 #   make deps            install the Debian packages the build needs
+#   make vmtest          the kernel tests on Debian 12's 6.1 kernel in a VM
+#                        (KERNEL=... for another; scripts/vmtest/vmtest.mk)
 #   make install PREFIX=/usr/local DESTDIR=
 #   make SAN=asan|tsan   a sanitizer build in build-asan/ or build-tsan/
 
@@ -56,6 +58,7 @@ include bench/bench.mk
 # Last: its build-tests and test-integration rules expand INTEGRATION_DEPS
 # when they are read.
 include tests/tests.mk
+include scripts/vmtest/vmtest.mk
 
 .PHONY: print-version
 print-version:

@@ -2,12 +2,18 @@
 # SPDX-License-Identifier: MIT
 # Install the Debian/Ubuntu packages lgalloc builds, tests and benchmarks
 # with; installs only what is missing.  Run as root (or with sudo).
+#   scripts/install-deps.sh           what make, make test and make bench need
+#   scripts/install-deps.sh --vmtest  what make vmtest needs besides: qemu
+#                                     (with virtiofsd), a static busybox for
+#                                     the initramfs, cpio, e2fsprogs
 set -eu
 
 PKGS="build-essential pkg-config make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils"
+VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
+[ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS
 
 missing=""
 for p in $PKGS; do

@@ -366,9 +366,9 @@ if ! "$CC" -O2 -o "$TMP/hog" "$TMP/hog.c" 2>"$TMP/err"; then
 	skip hog_swaps "no C compiler ($CC): $(head -c 200 "$TMP/err")"
 else
 	"$LGRUN" --memory 32M --make-swap 256M --swap-dir "$SWAPDIR" -- sh -c \
-		'"$0"; sh "$1"; c=$(sed -n "s/^[0-9]*:[^:]*memory[^:]*:\(.*\)/\1/p" /proc/self/cgroup);
+		'"$0" || exit; sh "$1"; c=$(sed -n "s/^[0-9]*:[^:]*memory[^:]*:\(.*\)/\1/p" /proc/self/cgroup);
 		 m=$(awk '\''$3 == "cgroup" && $4 ~ /(^|,)memory(,|$)/ { print $2; exit }'\'' /proc/mounts);
-		 [ -n "$c" ] && cat "$m$c/memory.memsw.max_usage_in_bytes" 2>/dev/null' \
+		 [ -z "$c" ] || cat "$m$c/memory.memsw.max_usage_in_bytes" 2>/dev/null; exit 0' \
 		"$TMP/hog" "$TMP/limits.sh" >"$TMP/out" 2>"$TMP/err"
 	rc=$?
 	majflt=$(sed -n 's/^majflt \([0-9]*\) .*/\1/p' "$TMP/out")
