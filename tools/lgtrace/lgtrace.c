@@ -26,7 +26,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include <jansson.h>
+
 #include "common/exit_codes.h"
+#include "common/json.h"
 #include "common/parse.h"
 #include "loader.h"
 #include "log.h"
@@ -36,11 +39,13 @@
  * fault ~2 us; timing each one alone would cost 5-7%. */
 #define DEFAULT_LATENCY_SAMPLE 16
 
+static bool features_only;
 static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF, .latency_sample = DEFAULT_LATENCY_SAMPLE};
 
 static const char usage_text[] =
 	"Usage: lgtrace [OPTIONS] -p PID\n"
 	"       lgtrace [OPTIONS] -- CMD [ARGS...]\n"
+	"       lgtrace --features [--json] [--btf PATH]\n"
 	"\n"
 	"Trace one process's page faults, swap-ins, swap-outs, mmap_lock waits,\n"
 	"io_uring madvise requests and the faults after prefetch hints (minor: in\n"
@@ -56,6 +61,8 @@ static const char usage_text[] =
 	"                         read from swap or a file are always timed)\n"
 	"  -j, --json             write the summary as one JSON document\n"
 	"      --as-root          run CMD as root, not as SUDO_UID/SUDO_GID\n"
+	"      --features         print what this kernel offers (each feature, the\n"
+	"                         tracepoints behind it, or why it is n/a) and exit\n"
 	"      --btf PATH         kernel BTF to use (default " DEFAULT_BTF ")\n"
 	"  -v, --verbose          libbpf debug output\n"
 	"      --version          print the version\n"
@@ -92,7 +99,7 @@ static double seconds_arg(const char *s, const char *opt)
 
 static void parse_args(int argc, char **argv)
 {
-	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION };
+	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES };
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"interval", required_argument, NULL, 'i'},
@@ -101,6 +108,7 @@ static void parse_args(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'},
 		{"as-root", no_argument, NULL, OPT_AS_ROOT},
 		{"btf", required_argument, NULL, OPT_BTF},
+		{"features", no_argument, NULL, OPT_FEATURES},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
@@ -139,6 +147,9 @@ static void parse_args(int argc, char **argv)
 		case OPT_AS_ROOT:
 			env.as_root = true;
 			break;
+		case OPT_FEATURES:
+			features_only = true;
+			break;
 		case OPT_BTF:
 			env.btf_path = optarg;
 			break;
@@ -159,12 +170,59 @@ static void parse_args(int argc, char **argv)
 	}
 	if (optind < argc)
 		env.cmd = &argv[optind];
+	if (features_only) {
+		if (env.pid || env.cmd)
+			die_usage("--features takes no target");
+		return;
+	}
 	if (!env.pid == !env.cmd)
 		die_usage(env.pid ? "give either -p PID or a command, not both" : "give -p PID or -- CMD");
+}
+
+/* --features: the tracepoint features as loader_open() would choose them. */
+static int print_features(void)
+{
+	struct loader_opts lo = {.btf_path = env.btf_path, .verbose = env.verbose};
+	bool have[NUM_FEATURES];
+	const char *const *why;
+	json_t *doc, *feats;
+	int err = 0;
+
+	if (loader_check(&lo) || loader_probe(have, &lo))
+		return 1;
+	why = loader_feature_reasons();
+	if (!env.json) {
+		printf("kernel BTF: %s\n", env.btf_path);
+		for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++)
+			printf("%-18s %-3s %s\n", feature_names[f], have[f] ? "yes" : "n/a",
+			       have[f] ? loader_feature_source(f) : why[f]);
+		return fflush(stdout) ? 1 : 0;
+	}
+	feats = json_object();
+	for (int f = FEAT_FAULTS; feats && f <= FEAT_LAST_TP; f++) {
+		const char *src = loader_feature_source(f);
+
+		if (json_object_set_new(feats, feature_names[f],
+					json_pack("{sb so so}", "available", have[f], "source",
+						  src ? lg_json_string(src) : json_null(), "reason",
+						  why[f] ? lg_json_string(why[f]) : json_null()))) {
+			json_decref(feats);
+			feats = NULL;
+		}
+	}
+	doc = json_pack("{so so}", "btf", lg_json_string(env.btf_path), "features", feats);
+	if (!doc || lg_json_dump(doc, stdout) || fputc('\n', stdout) == EOF || fflush(stdout))
+		err = 1;
+	if (err)
+		lgt_warn("cannot write the features: %s", doc ? "write error" : "out of memory");
+	json_decref(doc);
+	return err;
 }
 
 int main(int argc, char **argv)
 {
 	parse_args(argc, argv);
+	if (features_only)
+		return print_features();
 	return session_run(&env);
 }

@@ -271,6 +271,7 @@ static int print_report(struct run *r, double secs)
 		.latency_sample = opt->latency_sample,
 		.hists = opt->hists,
 		.have = r->have,
+		.why = loader_feature_reasons(),
 		.kernel = r->k,
 		.diag = r->skel->bss->diag,
 		.registry_areas = r->tg.registry_seen,
