@@ -720,7 +720,11 @@ static __always_inline void madvise_args(struct io_kiocb *req, struct uring_madv
 	    bpf_probe_read_kernel(cmd, sizeof(cmd), &req->cmd))
 		return;
 	m->addr = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, addr));
-	m->len = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, len));
+	/* u32 up to 6.1, u64 since. */
+	if (bpf_core_field_size(struct io_madvise, len) == 4)
+		m->len = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, len));
+	else
+		m->len = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, len));
 	m->advice = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, advice));
 }
 
