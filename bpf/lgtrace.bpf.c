@@ -330,7 +330,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 	struct thread_state *ts = thread_state(id, false);
 	__u64 ns = 0;
 
-	if (target_memcg != (__u64)memcg)
+	if (memcg && target_memcg != (__u64)memcg)
 		target_memcg = (__u64)memcg;
 	if (!ts || !ts->in_fault) {
 		/* get_user_pages() on behalf of the task: no entry seen. */
@@ -406,6 +406,44 @@ int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
 		fault_major(id);
 	else
 		swap_read(id);
+	return 0;
+}
+
+/*
+ * Kernels without count_memcg_events (6.1): a fault's completion from the
+ * page-faults-min and page-faults-maj software events, which
+ * mm_account_fault() raises in the faulting task where it counts
+ * min_flt/maj_flt (major also for a retried fault, as maj_flt).  One event
+ * per CPU for all tasks (the user program opens them); the target is
+ * picked here.  A fault is known major only as it ends, so the user
+ * program times every fault in this mode; swap-ins are the major faults
+ * on lgalloc's areas (anonymous memory), no PSWPIN tells about others.
+ */
+SEC("perf_event")
+int fault_minor_perf(struct bpf_perf_event_data *ctx)
+{
+	__u64 id;
+
+	if (noop)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (is_target(id))
+		fault_done(id, NULL);
+	return 0;
+}
+
+SEC("perf_event")
+int fault_major_perf(struct bpf_perf_event_data *ctx)
+{
+	__u64 id;
+
+	if (noop)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!is_target(id))
+		return 0;
+	fault_major(id);
+	fault_done(id, NULL);
 	return 0;
 }
 

@@ -137,7 +137,11 @@ out=$TMP/sample16.json
 f2=$(jpool "$out" 2M .faults) n=$(jq .latency_sample "$out")
 tot=$(jq .total.faults "$out") tt=$(timed "$out") kern=$(( $(jq .kernel.minflt "$out") + $(jq .kernel.majflt "$out") ))
 echo "# default sampling (1 in $n): 2M $f2 faults; all pools $tot faults (kernel $kern), $tt timed"
-if [ "$n" -gt 1 ] && [ "$f2" -eq 4096 ] && [ "$tot" -eq "$kern" ] && within $((tt * n)) "$tot" 3; then
+# With the page-faults software events (no count_memcg_events) every
+# fault is timed.
+perf=0
+jq -e '.features.fault_completion.source | test("^perf ")' <<<"$FEATURES" >/dev/null && perf=1
+if { [ "$n" -gt 1 ] || [ "$perf" = 1 ]; } && [ "$f2" -eq 4096 ] && [ "$tot" -eq "$kern" ] && within $((tt * n)) "$tot" 3; then
 	pass "default latency sampling: counts exact, 1 in $n timed"; else
 	fail "default latency sampling: counts exact, 1 in $n timed" "2M $f2, $tot faults (kernel $kern), $tt timed"; fi
 }
@@ -381,13 +385,14 @@ if [ "$(jq -c '.features | del(.usdt, .registry)' "$out")" = "$(jq -c '.features
 	fail "a run's features are --features'" "$(jq -c .features "$out")"; fi
 gate "missing tracepoints are n/a, faults still counted" faults && {
 out=$TMP/na.json
-LGTRACE_SKIP_TRACEPOINTS=count_memcg_events,contention_begin "$LGTRACE" --json -- "$WORK" attrib 4 1 \
+LGTRACE_SKIP_TRACEPOINTS=count_memcg_events,page-faults,contention_begin "$LGTRACE" --json -- "$WORK" attrib 4 1 \
 	2>/dev/null | sed '/^minflt=/d' >"$out"
 f2=$(jpool "$out" 2M .faults)
 if [ "$(jq .features.fault_completion "$out")" = false ] && [ "$(jq .features.contention "$out")" = false ] &&
 	[ "$f2" -eq 2048 ]; then pass "missing tracepoints are n/a, faults still counted"; else
 	fail "missing tracepoints are n/a, faults still counted" "features $(jq -c .features "$out"), 2M $f2"; fi
-# Unavailable is null, not 0, and says why.
+# Unavailable is null, not 0, and says why.  (Checked here after the
+# fault-completion fallback was skipped too.)
 if [ "$(jq -c '[.total.major, .total.swapins, (.pools[] | select(.pool == "2M") | .major, .mmap_lock.read.contended)]' "$out")" = '[null,null,null,null]' ] &&
 	jq -e '.unavailable.fault_completion | test("count_memcg_events: skipped")' "$out" >/dev/null; then
 	pass "unavailable figures are null, with the reason"; else
@@ -408,6 +413,22 @@ has fault_completion mmap_lock || hints='n/a +n/a'
 if grep -qE "^2M +n/a +32 +0 +n/a +n/a +$hints\$" "$TMP/na.txt"; then
 	pass "missing io_uring tracepoint shows n/a"; else
 	fail "missing io_uring tracepoint shows n/a" "$(grep -A3 ^MADVISE "$TMP/na.txt")"; fi
+fi
+# Without count_memcg_events, fault completions from the page-faults
+# software events: counts as the kernel's, minor and major, every fault
+# timed.
+if gate "fault completion from the page-faults events" faults; then
+	out=$TMP/perf.json
+	LGTRACE_SKIP_TRACEPOINTS=count_memcg_events "$LGTRACE" --json -- "$WORK" attrib 4 1 2>/dev/null |
+		sed '/^minflt=/d' >"$out"
+	f2=$(jpool "$out" 2M .faults) tot=$(jq .total.faults "$out") maj=$(jq .total.major "$out")
+	kmin=$(jq .kernel.minflt "$out") kmaj=$(jq .kernel.majflt "$out") tt=$(timed "$out")
+	ent=$(jq '.total.faults - .diagnostics.faults_without_entry' "$out")
+	echo "# page-faults events: 2M $f2, total $tot (major $maj), kernel $kmin + $kmaj, timed $tt of $ent"
+	if jq -e '.features.fault_completion' "$out" >/dev/null && [ "$f2" -eq 2048 ] &&
+		within "$tot" $((kmin + kmaj)) 1 && [ "$maj" -le "$kmaj" ] && [ "$tt" -eq "$ent" ]; then
+		pass "fault completion from the page-faults events"; else
+		fail "fault completion from the page-faults events" "$(jq -c '[.features, .total]' "$out")"; fi
 fi
 LGTRACE_SKIP_TRACEPOINTS=mmap_lock_start_locking "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/na.txt" 2>&1
 if grep -qE '^total +[0-9]+ +([0-9]+|n/a) .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP/na.txt"; then

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -168,6 +169,124 @@ static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t
 		feat_reason_ptr[f] = feat_reason[f][0] ? feat_reason[f] : NULL;
 }
 
+/*
+ * Without count_memcg_events: fault completions from the page-faults-min
+ * and -maj software events, one of each per CPU for all tasks (the BPF
+ * programs pick the target).  Opened before the load, so that a kernel
+ * that refuses them leaves the feature n/a with perf_event_open's reason;
+ * attached after it.  -1 for a CPU that is offline.
+ */
+static int *perf_fds; /* [2 * ncpu]: minor, major per CPU */
+static struct bpf_link **perf_links;
+static int perf_ncpu;
+#define PERF_SKIP_NAME "page-faults" /* in LGTRACE_SKIP_TRACEPOINTS */
+
+static void close_fault_events(void)
+{
+	for (int i = 0; perf_links && i < 2 * perf_ncpu; i++)
+		bpf_link__destroy(perf_links[i]);
+	for (int i = 0; perf_fds && i < 2 * perf_ncpu; i++)
+		if (perf_fds[i] >= 0 && !(perf_links && perf_links[i]))
+			close(perf_fds[i]);
+	free(perf_fds);
+	free(perf_links);
+	perf_fds = NULL;
+	perf_links = NULL;
+	perf_ncpu = 0;
+}
+
+/* 0, or -1 with @why. */
+static int open_fault_events(char *why, size_t len)
+{
+	int ncpu = libbpf_num_possible_cpus(), opened = 0;
+
+	if (ncpu <= 0) {
+		snprintf(why, len, "cannot count the CPUs: %s", strerror(ncpu ? -ncpu : EINVAL));
+		return -1;
+	}
+	perf_fds = malloc(2 * (size_t)ncpu * sizeof(*perf_fds));
+	perf_links = calloc(2 * (size_t)ncpu, sizeof(*perf_links));
+	if (!perf_fds || !perf_links) {
+		snprintf(why, len, "out of memory");
+		close_fault_events();
+		return -1;
+	}
+	perf_ncpu = ncpu;
+	for (int i = 0; i < 2 * ncpu; i++)
+		perf_fds[i] = -1;
+	for (int c = 0; c < ncpu; c++) {
+		for (int k = 0; k < 2; k++) {
+			struct perf_event_attr a = {
+				.type = PERF_TYPE_SOFTWARE,
+				.size = sizeof(a),
+				.config = k ? PERF_COUNT_SW_PAGE_FAULTS_MAJ : PERF_COUNT_SW_PAGE_FAULTS_MIN,
+				.sample_period = 1,
+			};
+			int fd = (int)syscall(SYS_perf_event_open, &a, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+
+			if (fd < 0 && errno == ENODEV)
+				continue; /* offline */
+			if (fd < 0) {
+				snprintf(why, len, "perf_event_open(page-faults-%s, CPU %d): %s",
+					 k ? "maj" : "min", c, strerror(errno));
+				close_fault_events();
+				return -1;
+			}
+			perf_fds[2 * c + k] = fd;
+			opened++;
+		}
+	}
+	if (!opened) {
+		snprintf(why, len, "perf_event_open(page-faults-min): no CPU online");
+		close_fault_events();
+		return -1;
+	}
+	return 0;
+}
+
+/* count_memcg_events missing: the software events instead, if they open. */
+static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES])
+{
+	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
+	char why[256];
+
+	bpf_program__set_autoload(s->progs.fault_minor_perf, false);
+	bpf_program__set_autoload(s->progs.fault_major_perf, false);
+	if (have[FEAT_COMPLETION] || !have[FEAT_FAULTS])
+		return;
+	if (list_has(skip, ',', PERF_SKIP_NAME)) {
+		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
+	} else if (open_fault_events(why, sizeof(why)) == 0) {
+		have[FEAT_COMPLETION] = true;
+		feat_reason_ptr[FEAT_COMPLETION] = NULL;
+		snprintf(feat_source[FEAT_COMPLETION], sizeof(feat_source[0]),
+			 "perf software events page-faults-min/maj, per CPU (%.300s)",
+			 feat_reason[FEAT_COMPLETION]);
+		bpf_program__set_autoload(s->progs.fault_minor_perf, true);
+		bpf_program__set_autoload(s->progs.fault_major_perf, true);
+		bpf_program__set_autoload(s->progs.memcg_event, false);
+		return;
+	}
+	add_text(feat_reason[FEAT_COMPLETION], sizeof(feat_reason[0]), "; ", why);
+	feat_reason_ptr[FEAT_COMPLETION] = feat_reason[FEAT_COMPLETION];
+}
+
+static int attach_fault_events(struct lgtrace_bpf *s)
+{
+	for (int i = 0; perf_fds && i < 2 * perf_ncpu; i++) {
+		if (perf_fds[i] < 0)
+			continue;
+		perf_links[i] = bpf_program__attach_perf_event(
+			i % 2 ? s->progs.fault_major_perf : s->progs.fault_minor_perf, perf_fds[i]);
+		if (!perf_links[i]) {
+			lgt_warn("cannot attach to perf event page-faults-%s on CPU %d: %s",
+				 i % 2 ? "maj" : "min", i / 2, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Fill @slots for skeleton @s; returns their number. */
 static size_t make_slots(struct lgtrace_bpf *s, struct tp_slot *slots)
 {
@@ -236,6 +355,8 @@ int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
 	}
 	n = make_slots(s, slots);
 	select_variants(s, slots, n, vmlinux, have);
+	fault_events_fallback(s, have);
+	close_fault_events();
 	btf__free(vmlinux);
 	lgtrace_bpf__destroy(s);
 	return 0;
@@ -263,12 +384,15 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	}
 	n = make_slots(s, slots);
 	select_variants(s, slots, n, vmlinux, have);
+	fault_events_fallback(s, have);
 	btf__free(vmlinux);
 	if (!o->command)
 		bpf_program__set_autoload(s->progs.entry_stop, false);
 	s->rodata->targ_tgid = (__u32)pid;
 	s->rodata->count_at_entry = !have[FEAT_COMPLETION];
-	s->rodata->latency_sample = o->latency_sample;
+	/* With the software events a fault is known major only as it ends:
+	 * every fault is timed, so that every major one is. */
+	s->rodata->latency_sample = perf_fds ? 1 : o->latency_sample;
 	s->rodata->noop = getenv("LGTRACE_NOOP") != NULL;
 
 	err = lgtrace_bpf__load(s);
@@ -288,7 +412,7 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 			return -1;
 		}
 	}
-	return 0;
+	return attach_fault_events(s);
 }
 
 int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
@@ -314,5 +438,6 @@ int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
 
 void loader_destroy(struct lgtrace_bpf *skel)
 {
+	close_fault_events();
 	lgtrace_bpf__destroy(skel);
 }
