@@ -141,7 +141,10 @@ echo "# default sampling (1 in $n): 2M $f2 faults; all pools $tot faults (kernel
 # fault is timed.
 perf=0
 jq -e '.features.fault_completion.source | test("^perf ")' <<<"$FEATURES" >/dev/null && perf=1
-if { [ "$n" -gt 1 ] || [ "$perf" = 1 ]; } && [ "$f2" -eq 4096 ] && [ "$tot" -eq "$kern" ] && within $((tt * n)) "$tot" 3; then
+# They are not raised for faults done by get_user_pages(), which the
+# kernel counts in min_flt.
+if { [ "$n" -gt 1 ] || [ "$perf" = 1 ]; } && [ "$f2" -eq 4096 ] &&
+	{ [ "$tot" -eq "$kern" ] || { [ "$perf" = 1 ] && [ "$tot" -le "$kern" ] && within "$tot" "$kern" 1; }; } && within $((tt * n)) "$tot" 3; then
 	pass "default latency sampling: counts exact, 1 in $n timed"; else
 	fail "default latency sampling: counts exact, 1 in $n timed" "2M $f2, $tot faults (kernel $kern), $tt timed"; fi
 }
