@@ -35,7 +35,7 @@ B=$BUILD
 LGTRACE=$B/tools/lgtrace
 WORK=$B/tests/tools/lgtrace_work
 LGRUN=$B/tools/lgrun
-PROGS='fault_user|fault_kernel|memcg_event|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
+PROGS='fault_user|fault_kernel|memcg_event|fault_minor_perf|fault_major_perf|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
 
 need_root lgtrace || { done_testing; }
 if [ ! -r /sys/kernel/btf/vmlinux ]; then
