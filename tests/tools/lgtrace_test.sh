@@ -468,6 +468,9 @@ expect_error "bad interval" "not a positive number" "$LGTRACE" -i abc -p 1
 expect_error "bad latency sample" "not a number from 1" "$LGTRACE" --latency-sample 0 -p 1
 expect_error "no target" "give -p PID or -- CMD" "$LGTRACE"
 expect_error "both targets" "not both" "$LGTRACE" -p 1 -- true
+expect_error "--features with a target" "takes no target" "$LGTRACE" --features -p 1
+expect_error "--features not root" "needs root" setpriv --reuid=65534 --regid=65534 --clear-groups \
+	"$LGTRACE" --features
 left=$(links_left)
 if [ "$left" -eq 0 ]; then pass "nothing left attached"; else
 	fail "nothing left attached" "$left links: $(bpftool link list | grep -E "($PROGS)")"; fi
