@@ -28,6 +28,29 @@ static int lgalloc_op(void *ctx)
 	return lgalloc_deallocate(h);
 }
 
+static int set_checked(int on)
+{
+	struct lgalloc_config cfg;
+
+	lgalloc_config_init(&cfg);
+	cfg.checked = on;
+	return lgalloc_configure(&cfg);
+}
+
+/* lgalloc(checked): the same operation in checked mode, switched on for
+ * the row (idempotent: every thread's setup does it) and off after it. */
+static void *checked_setup(void *row, unsigned tid, unsigned threads, int *err)
+{
+	*err = set_checked(1);
+	return *err ? NULL : row_ctx_new(row, tid, threads, err);
+}
+
+static void checked_teardown(void *ctx)
+{
+	set_checked(0);
+	row_ctx_free(ctx);
+}
+
 /* A 2 MiB-aligned 2 MiB mapping, so that it can be one huge page. */
 static void *map_aligned_region(void)
 {
@@ -87,6 +110,7 @@ static int ideal_op(void *ctx)
 const struct row lgalloc_rows[] = {
 	ROW("lgalloc", row_ctx_new, lgalloc_op, row_ctx_free, false, 0),
 	ROW("lgalloc+touch", row_ctx_new, lgalloc_op, row_ctx_free, true, 0),
+	ROW("lgalloc(checked)", checked_setup, lgalloc_op, checked_teardown, false, 0),
 	ROW("ideal-pool", ideal_setup, ideal_op, ideal_teardown, false, 0),
 	ROW("ideal-pool+touch", ideal_setup, ideal_op, ideal_teardown, true, 0),
 };

@@ -95,14 +95,27 @@ static bool file_list_has(const char *dir, const char *name, const char *word)
 
 int mountinfo_parse_line(const char *line, struct mount_entry *m)
 {
-	const char *sep;
-	int n = -1;
+	char tag[2];
+	const char *p = line;
 
-	/* id parent maj:min root mountpoint opts [tags...] - fstype source superopts */
-	if (sscanf(line, "%*s %*s %*s %4095s %4095s %*s%n", m->root, m->point, &n) != 2 || n < 0)
-		return -EINVAL;
-	sep = strstr(line + n, " - ");
-	if (!sep || sscanf(sep + 3, "%63s %*s %2047s", m->fstype, m->super_opts) != 2)
+	/* id parent maj:min root mountpoint opts [tags...] - fstype source
+	 * superopts, split as procfs.h's proc_field() says. */
+	for (int i = 0; i < 3 && p; i++)
+		p = proc_field(p, NULL, 0);
+	p = p ? proc_field(p, m->root, sizeof(m->root)) : NULL;
+	p = p ? proc_field(p, m->point, sizeof(m->point)) : NULL;
+	p = p ? proc_field(p, NULL, 0) : NULL;
+	do {
+		const char *q = p ? proc_field(p, tag, sizeof(tag)) : NULL;
+
+		/* A tag longer than "-" does not fit: skip it. */
+		p = q ? q : p ? proc_field(p, NULL, 0) : NULL;
+		if (q && !strcmp(tag, "-"))
+			break;
+	} while (p);
+	p = p ? proc_field(p, m->fstype, sizeof(m->fstype)) : NULL;
+	p = p ? proc_field(p, NULL, 0) : NULL;
+	if (!p || !proc_field(p, m->super_opts, sizeof(m->super_opts)))
 		return -EINVAL;
 	proc_unescape(m->root);
 	proc_unescape(m->point);

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 /* /proc readers of procfs.h. */
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
@@ -43,15 +46,47 @@ void proc_unescape(char *s)
 	*d = '\0';
 }
 
+const char *proc_field(const char *s, char *out, size_t len)
+{
+	size_t n;
+
+	s += strspn(s, " \t\n");
+	n = strcspn(s, " \t\n");
+	if (!n || (out && n >= len))
+		return NULL;
+	if (out) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+	}
+	return s + n;
+}
+
+/* The next field of *S as a decimal number (a sign where SIGNED); 0 or -EINVAL. */
+static int number_field(const char **s, bool is_signed, long long *v)
+{
+	char buf[32], *end;
+
+	*s = *s ? proc_field(*s, buf, sizeof(buf)) : NULL;
+	if (!*s || !(isdigit((unsigned char)buf[0]) || (is_signed && buf[0] == '-')))
+		return -EINVAL;
+	errno = 0;
+	*v = is_signed ? strtoll(buf, &end, 10) : (long long)strtoull(buf, &end, 10);
+	return *end || errno ? -EINVAL : 0;
+}
+
 int proc_swaps_parse_line(const char *line, struct swap_entry *e)
 {
-	unsigned long long size, used;
+	long long size, used, prio;
+	const char *p = proc_field(line, e->name, sizeof(e->name));
 
-	if (sscanf(line, "%4095s %15s %llu %llu %d", e->name, e->type, &size, &used, &e->priority) != 5)
+	p = p ? proc_field(p, e->type, sizeof(e->type)) : NULL;
+	if (!p || number_field(&p, false, &size) || number_field(&p, false, &used) ||
+	    number_field(&p, true, &prio) || prio < INT_MIN || prio > INT_MAX)
 		return -EINVAL;
 	proc_unescape(e->name);
-	e->size_kib = size;
-	e->used_kib = used;
+	e->size_kib = (uint64_t)size;
+	e->used_kib = (uint64_t)used;
+	e->priority = (int)prio;
 	return 0;
 }
 

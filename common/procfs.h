@@ -28,6 +28,15 @@ int read_line(const char *path, char *buf, size_t len);
  */
 void proc_unescape(char *s);
 
+/*
+ * The next field of S, copied into OUT (LEN bytes; OUT NULL: skipped).
+ * Fields are separated by spaces, tabs and newlines, the bytes the kernel
+ * escapes in the path names of /proc/swaps and mountinfo (any other byte,
+ * a carriage return or a form feed too, belongs to the field).  Returns the
+ * text after the field, or NULL when there is none or it does not fit.
+ */
+const char *proc_field(const char *s, char *out, size_t len);
+
 struct swap_entry {
 	char name[4096]; /* file or device, escapes undone */
 	char type[16];	 /* "file", "partition" */

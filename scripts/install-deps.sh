@@ -6,9 +6,11 @@
 #   scripts/install-deps.sh --vmtest  what make vmtest needs besides: qemu
 #                                     (with virtiofsd), a static busybox for
 #                                     the initramfs, cpio, e2fsprogs
+# libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
+# clang, so --no-install-recommends would leave it out), for tests/fuzz/.
 set -eu
 
-PKGS="build-essential pkg-config make clang llvm libbpf-dev bpftool libelf-dev zlib1g-dev
+PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils"

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # The test suites, one directory each under tests/ (lib, common, tools,
-# bench), with a fragment that adds to:
+# bench, docs, fuzz), with a fragment that adds to:
 #   UNIT_TESTS         cmocka binaries under $(BUILD)/; also built and run
 #                      under ASan+UBSan and TSan
 #   INTEGRATION_TESTS  programs or tests/*/*.sh scripts run once, normal build
@@ -16,6 +16,7 @@ include tests/common/tests.mk
 include tests/tools/tests.mk
 include tests/bench/tests.mk
 include tests/docs/tests.mk
+include tests/fuzz/tests.mk
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)
@@ -45,11 +46,11 @@ test:
 	awk '{p+=$$1; f+=$$2; s+=$$3} END {printf "total: %d passed, %d failed, %d skipped\n", p, f, s}' $$LG_TEST_TOTALS; \
 	rm -f $$LG_TEST_TOTALS; exit $$rc
 
-# Long stress runs, outside `make test`: the concurrency tests and the
-# prefetch ring churn for SOAK_SECONDS each, in the normal, ASan and TSan
-# builds.
+# Long stress runs: the soak with contents (tests/lib/test_soak.c, 40 s per
+# build in `make test`), the concurrency tests and the prefetch ring churn,
+# for SOAK_SECONDS each, in the normal, ASan and TSan builds.
 SOAK_SECONDS ?= 300
-SOAK_TESTS := test_concurrency test_prefetch_async
+SOAK_TESTS := test_soak test_concurrency test_prefetch_async
 .PHONY: soak
 soak:
 	$(Q)$(MAKE) --no-print-directory $(addprefix $(BUILD)/tests/lib/,$(SOAK_TESTS))

@@ -21,6 +21,9 @@
  *                          lgalloc_configure() enables it)
  *   -LGALLOC_ERR_SIZE      the size has no class: 1 MiB or less, or more
  *                          than 64 GiB
+ *   -LGALLOC_ERR_FREED     checked mode only: the handle names a region
+ *                          that is free (a double free, or a prefetch
+ *                          after the free)
  *   -errno                 any other failure of a system call, as the
  *                          kernel reported it
  * lgalloc_strerror() turns any of them into a message.
@@ -38,7 +41,7 @@ extern "C" {
 /* The project's one version: the Makefile reads these three lines for the
  * SONAME, the pc file, the man pages and every tool's --version. */
 #define LGALLOC_VERSION_MAJOR 0
-#define LGALLOC_VERSION_MINOR 2
+#define LGALLOC_VERSION_MINOR 3
 #define LGALLOC_VERSION_PATCH 0
 #define LGALLOC_STRINGIFY_(x) #x
 #define LGALLOC_STRINGIFY(x)  LGALLOC_STRINGIFY_(x)
@@ -56,6 +59,7 @@ enum lgalloc_errno {
 	__LGALLOC_ERR_START = 4000,
 	LGALLOC_ERR_DISABLED = 4000, /* allocator not enabled */
 	LGALLOC_ERR_SIZE = 4001,     /* no size class for this size */
+	LGALLOC_ERR_FREED = 4002,    /* checked mode: the region is free */
 	__LGALLOC_ERR_END,
 };
 
@@ -79,7 +83,10 @@ int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out);
  * Give a region back.  Any thread may free any region.  The empty handle is
  * a no-op.  A handle lgalloc did not hand out, or whose length does not
  * match its region's class, is rejected with -EINVAL and nothing changes.
- * Freeing a region twice is undefined behaviour.
+ * Freeing a region twice is undefined behaviour, except in checked mode
+ * (struct lgalloc_config.checked), where it returns -LGALLOC_ERR_FREED and
+ * changes nothing; checked mode also writes every rejected handle and what
+ * was wrong with it to stderr.
  */
 int lgalloc_deallocate(struct lgalloc_handle handle);
 
@@ -87,7 +94,9 @@ int lgalloc_deallocate(struct lgalloc_handle handle);
  * Advise the kernel that bytes [offset, offset + len) of the region will be
  * needed soon (MADV_WILLNEED): swapped-out pages are read in the background.
  * Never changes contents.  len == 0 is a no-op.  A range outside the region,
- * or one whose end overflows, is -ERANGE.
+ * or one whose end overflows, is -ERANGE.  In checked mode a handle whose
+ * region is free is -LGALLOC_ERR_FREED (also for lgalloc_prefetch_async()
+ * and lgalloc_prefetch_wait()).
  */
 int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size_t len);
 
@@ -172,6 +181,16 @@ struct lgalloc_config {
 					io-wq belongs to the thread: the limit
 					also holds for any other ring the
 					thread uses (default: 0) */
+	int checked;		     /* 1: check every free and prefetch
+					against the region's state (double
+					free, use after free) and write each
+					rejected handle to stderr; frees skip
+					the thread caches.  Starts as the
+					environment's LGALLOC_CHECKED (0 or 1,
+					read once, when lgalloc initialises: at
+					the latest in the first
+					lgalloc_configure()); this field, when
+					not -1, overrides it (default: 0) */
 };
 
 void lgalloc_config_init(struct lgalloc_config *config);
@@ -201,6 +220,10 @@ struct lgalloc_class_stats {
 	size_t prefetch_async;	   /* queued on an io_uring */
 	size_t prefetch_completed; /* succeeded (sync, or completion reaped) */
 	size_t prefetch_failed;	   /* failed, or dropped at thread exit */
+	/* Regions eager return or the background worker could not give back
+	 * to the kernel (madvise failed, e.g. EINVAL on mlock()ed pages):
+	 * left resident and counted here, not in clear_*_total. */
+	size_t advise_failed;
 };
 
 struct lgalloc_stats {

@@ -10,12 +10,13 @@
 #include <pthread.h>
 
 #include "area.h"
+#include "checked.h"
 #include "config.h"
 #include "os.h"
 #include "size_class.h"
 #include "tcache.h"
 
-/* How many regions of class @ci a thread may cache. */
+/* How many regions of class @ci a thread may cache: none in checked mode. */
 static inline size_t local_capacity(unsigned ci)
 {
 	size_t n = (size_t)atomic_load_explicit(&lg_settings.local_buffer_bytes, lg_relaxed) >>
@@ -31,7 +32,8 @@ static inline char *region_base(uint32_t idx)
 /*
  * Take one region from @pool for the caller and, when the thread caches
  * this class, up to batch - 1 more into its deque, so that the next
- * allocations stay on the fast path.
+ * allocations stay on the fast path.  No region popped here is free for
+ * checked mode any more (checked.h).
  */
 static uintptr_t take_batch(struct lg_pool *pool, struct lg_tcache *tc, unsigned ci)
 {
@@ -41,12 +43,14 @@ static uintptr_t take_batch(struct lg_pool *pool, struct lg_tcache *tc, unsigned
 
 	if (!idx)
 		return 0;
+	lg_checked_taken(idx);
 	if (batch > 1) {
 		struct lg_deque *dq = lg_tcache_deque(tc, ci);
 		for (size_t i = 1; dq && i < batch && lg_deque_size(dq) < cap; i++) {
 			uint32_t more = lg_pool_pop(pool);
 			if (!more)
 				break;
+			lg_checked_taken(more);
 			lg_deque_push(dq, (uintptr_t)region_base(more));
 		}
 	}
@@ -120,16 +124,38 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 	return 0;
 }
 
+/*
+ * A free that does not go to the thread's cache: the cache is full, the
+ * class has no cache, checked mode is on (every free comes here), or the
+ * thread has no cache at all (@tc NULL; nothing counted yet).  With a
+ * cache, the caller has counted the deallocation.
+ */
 static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t idx)
 {
 	struct lg_class *cls = &lg_classes[ci];
+	/* The handle, as validated. */
+	struct lgalloc_handle h = {region_base(idx), lg_class_bytes(ci)};
+	int err = lg_checked_free(idx, h);
 
+	if (err) {
+		/* Refused: nothing changes, the count included. */
+		if (tc)
+			lg_owner_inc(&tc->cls[ci].n.deallocations, (size_t)-1);
+		return err;
+	}
 	if (atomic_load_explicit(&lg_settings.eager_return, lg_relaxed)) {
-		/* Best effort: a region that stays resident is still valid. */
-		if (lg_os_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED) == 0)
+		/* Best effort: a region that stays resident (madvise fails on
+		 * mlock()ed pages) is still valid, and counted. */
+		if (lg_os_advise(region_base(idx), lg_class_bytes(ci), MADV_DONTNEED))
+			lg_shared_inc(&cls->advise_failed, 1);
+		else if (tc)
 			lg_owner_inc(&tc->cls[ci].n.clear_eager_total, 1);
+		else
+			lg_shared_inc(&cls->folded.clear_eager_total, 1);
 	}
 	lg_pool_push(&cls->dirty, idx);
+	if (!tc)
+		lg_shared_inc(&cls->folded.deallocations, 1);
 	return 0;
 }
 
@@ -145,14 +171,10 @@ LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 		return 0;
 	idx = lg_handle_region(handle, &ci);
 	if (lg_unlikely(!idx))
-		return -EINVAL;
+		return lg_checked_rejected("lgalloc_deallocate", handle);
 	tc = lg_tcache_get();
-	if (lg_unlikely(!tc)) {
-		/* No cache for this thread: the region still goes back. */
-		lg_pool_push(&lg_classes[ci].dirty, idx);
-		lg_shared_inc(&lg_classes[ci].folded.deallocations, 1);
-		return 0;
-	}
+	if (lg_unlikely(!tc)) /* No cache for this thread: the region still goes back. */
+		return deallocate_global(NULL, ci, idx);
 	lg_owner_inc(&tc->cls[ci].n.deallocations, 1);
 	cap = local_capacity(ci);
 	/* A class above the cache budget never gets a deque. */

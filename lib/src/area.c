@@ -39,7 +39,7 @@ static void advise_hugepage(char *base, size_t len)
 		fprintf(stderr,
 			"lgalloc: warning: madvise(MADV_HUGEPAGE) failed: %s; "
 			"regions will use base pages\n",
-			lgalloc_strerror(err));
+			lg_errno_text(err));
 }
 
 int lg_area_refill(unsigned ci, void **region)

@@ -2,7 +2,10 @@
 /*
  * The background worker ("lgalloc-0"): every interval it moves up to
  * clear_bytes of regions per class from the dirty pool to the clean pool,
- * advising each MADV_FREE so the kernel may reclaim it lazily.
+ * advising each MADV_FREE so the kernel may reclaim it lazily.  A region
+ * the kernel refuses to advise (EINVAL on mlock()ed pages) is counted in
+ * advise_failed and moved all the same, so that it is not tried again
+ * every tick ahead of the regions that can be cleared.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -49,13 +52,18 @@ static void clear_class(unsigned ci, long clear_bytes)
 			break;
 		char *base = lg_region_get(idx)->base;
 		int adv = atomic_load_explicit(&advice, lg_relaxed);
-		/* MADV_FREE needs Linux 4.5; older kernels get MADV_DONTNEED. */
-		if (lg_os_advise(base, size, adv) == -EINVAL && adv == MADV_FREE) {
-			atomic_store_explicit(&advice, MADV_DONTNEED, lg_relaxed);
-			lg_os_advise(base, size, MADV_DONTNEED);
+		int err = lg_os_advise(base, size, adv);
+
+		/* MADV_FREE needs Linux 4.5: when it is refused where
+		 * MADV_DONTNEED works, the kernel lacks it, and later regions
+		 * get MADV_DONTNEED.  (Locked pages refuse both.) */
+		if (err == -EINVAL && adv == MADV_FREE) {
+			err = lg_os_advise(base, size, MADV_DONTNEED);
+			if (!err)
+				atomic_store_explicit(&advice, MADV_DONTNEED, lg_relaxed);
 		}
 		lg_pool_push(&cls->clean, idx);
-		lg_shared_inc(&cls->clear_slow_total, 1);
+		lg_shared_inc(err ? &cls->advise_failed : &cls->clear_slow_total, 1);
 	}
 }
 

@@ -46,7 +46,12 @@ struct lg_class {
 	/* From exited threads (under the thread registry lock) and from
 	 * threads without a cache (lg_shared_inc). */
 	struct lg_counts folded;
+	/* Eager return's and the worker's failed madvise calls: rare, so
+	 * shared (lg_shared_inc) rather than per thread. */
+	_Atomic size_t advise_failed;
 } __attribute__((aligned(LG_CACHELINE)));
+
+_Static_assert(sizeof(struct lg_class) == 4 * LG_CACHELINE, "struct lg_class: four cache lines");
 
 extern struct lg_class lg_classes[LGALLOC_NUM_CLASSES];
 

@@ -6,7 +6,8 @@
  * allocates.  A 0.1 binary passes the shorter struct, so it must reach
  * functions that read and write only that much: these, exported as the
  * LGALLOC_0.1 versions of lgalloc_config_init and lgalloc_configure, while
- * programs built now bind to the LGALLOC_0.2 defaults (liblgalloc.map).
+ * programs built now bind to the LGALLOC_0.3 defaults (liblgalloc.map;
+ * compat_0_2.c has 0.2's versions and the older lgalloc_stats).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -43,7 +44,7 @@ void lg_config_init_0_1(struct lgalloc_config_0_1 *c)
 
 	if (!c)
 		return;
-	lg_config_init_0_2(&full);
+	lg_config_init_0_3(&full);
 	memcpy(c, &full, sizeof(*c));
 }
 
@@ -53,7 +54,7 @@ int lg_configure_0_1(const struct lgalloc_config_0_1 *c)
 
 	if (!c)
 		return -EINVAL;
-	lg_config_init_0_2(&full);
+	lg_config_init_0_3(&full);
 	memcpy(&full, c, sizeof(*c));
-	return lg_configure_0_2(&full);
+	return lg_configure_0_3(&full);
 }

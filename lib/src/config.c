@@ -2,8 +2,12 @@
 /* The settings and lgalloc_configure(), which validates and applies them. */
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "background.h"
+#include "checked.h"
 #include "config.h"
 #include "init.h"
 #include "prefetch.h"
@@ -18,20 +22,44 @@ struct lg_settings lg_settings = {
 /* Serialises lgalloc_configure() so that validation and application of one
  * call are not interleaved with another's. */
 static pthread_mutex_t config_lock = PTHREAD_MUTEX_INITIALIZER;
+/* The configured cache budget; lg_settings has the one in use. */
+static long local_buffer_bytes = 32L << 20; /* under config_lock */
+
+/* Under config_lock, or from init. */
+static void set_checked(bool on)
+{
+	lg_checked_set(on);
+	atomic_store_explicit(&lg_settings.local_buffer_bytes, on ? 0 : local_buffer_bytes, lg_relaxed);
+}
+
+/* LGALLOC_CHECKED, read once: lg_init() runs this before any
+ * lgalloc_configure() applies its settings. */
+static void config_init(void)
+{
+	const char *v = getenv("LGALLOC_CHECKED");
+
+	if (!v)
+		return;
+	if (strcmp(v, "0") == 0 || strcmp(v, "1") == 0)
+		set_checked(v[0] == '1');
+	else
+		fprintf(stderr, "lgalloc: LGALLOC_CHECKED=%s ignored: expected 0 or 1\n", v);
+}
 
 static const struct lg_subsystem config_subsystem = {
 	.rank = LG_RANK_CONFIG,
 	.lock = &config_lock,
+	.init = config_init,
 };
 LG_SUBSYSTEM(config_subsystem);
 
-/* Exported as the LGALLOC_0.2 (default) versions of lgalloc_config_init and
- * lgalloc_configure, for the struct with prefetch_workers; the 0.1 ones are
- * in compat_0_1.c. */
-__asm__(".symver lg_config_init_0_2, lgalloc_config_init@@LGALLOC_0.2");
-__asm__(".symver lg_configure_0_2, lgalloc_configure@@LGALLOC_0.2");
+/* Exported as the LGALLOC_0.3 (default) versions of lgalloc_config_init and
+ * lgalloc_configure, for the struct with checked; the older ones are in
+ * compat_0_1.c and compat_0_2.c. */
+__asm__(".symver lg_config_init_0_3, lgalloc_config_init@@LGALLOC_0.3");
+__asm__(".symver lg_configure_0_3, lgalloc_configure@@LGALLOC_0.3");
 
-LG_EXPORT void lg_config_init_0_2(struct lgalloc_config *c)
+LG_EXPORT void lg_config_init_0_3(struct lgalloc_config *c)
 {
 	if (!c)
 		return;
@@ -45,6 +73,7 @@ LG_EXPORT void lg_config_init_0_2(struct lgalloc_config *c)
 		.prefetch_mode = -1,
 		.prefetch_ring_depth = -1,
 		.prefetch_workers = -1,
+		.checked = -1,
 	};
 }
 
@@ -68,7 +97,8 @@ static bool validate(const struct lgalloc_config *c)
 	       c->prefetch_mode <= LGALLOC_PREFETCH_URING &&
 	       (c->prefetch_ring_depth == -1 ||
 		(c->prefetch_ring_depth >= 1 && c->prefetch_ring_depth <= LG_PREFETCH_MAX_DEPTH)) &&
-	       c->prefetch_workers >= -1 && c->prefetch_workers <= LG_PREFETCH_MAX_WORKERS;
+	       c->prefetch_workers >= -1 && c->prefetch_workers <= LG_PREFETCH_MAX_WORKERS &&
+	       flag_ok(c->checked);
 }
 
 static long round_up_pow2(long v)
@@ -80,7 +110,7 @@ static long round_up_pow2(long v)
 	return p;
 }
 
-LG_EXPORT int lg_configure_0_2(const struct lgalloc_config *c)
+LG_EXPORT int lg_configure_0_3(const struct lgalloc_config *c)
 {
 	int err = 0;
 
@@ -100,8 +130,9 @@ LG_EXPORT int lg_configure_0_2(const struct lgalloc_config *c)
 		if (c->growth_dampener != -1)
 			atomic_store_explicit(&lg_settings.growth_dampener, c->growth_dampener, lg_relaxed);
 		if (c->local_buffer_bytes != -1)
-			atomic_store_explicit(&lg_settings.local_buffer_bytes, c->local_buffer_bytes,
-					      lg_relaxed);
+			local_buffer_bytes = c->local_buffer_bytes;
+		/* Applies the budget too: 0 while checked. */
+		set_checked(c->checked != -1 ? c->checked == 1 : lg_checked_mode() != 0);
 		if (c->enabled != -1)
 			atomic_store_explicit(&lg_settings.enabled, c->enabled, lg_relaxed);
 		lg_prefetch_configure(c->prefetch_mode,

@@ -10,14 +10,18 @@ struct lg_settings {
 	_Atomic int enabled;
 	_Atomic int eager_return;
 	_Atomic long growth_dampener;
+	/* The cache budget threads use: the configured local_buffer_bytes,
+	 * or 0 in checked mode, which sends every free past the thread caches
+	 * to the checks in the slow path. */
 	_Atomic long local_buffer_bytes;
 };
 
 extern struct lg_settings lg_settings;
 
 /* lgalloc_config_init() and lgalloc_configure(), exported under those names
- * at version LGALLOC_0.2 (compat_0_1.c has the 0.1 ones). */
-void lg_config_init_0_2(struct lgalloc_config *c);
-int lg_configure_0_2(const struct lgalloc_config *c);
+ * at version LGALLOC_0.3 (compat_0_1.c and compat_0_2.c have the older
+ * ones, for the shorter structs). */
+void lg_config_init_0_3(struct lgalloc_config *c);
+int lg_configure_0_3(const struct lgalloc_config *c);
 
 #endif /* LGALLOC_CONFIG_H */

@@ -10,10 +10,24 @@
  * which it cannot use directly but still steals from.  Private mappings are
  * copy-on-write, so regions leased before the fork are the child's to use
  * or free.
+ *
+ * Unloading: once initialised, the object that holds the library (the
+ * shared liblgalloc, or a plugin linked with the archive) stays loaded, as
+ * if opened with RTLD_NODELETE, and dlclose() leaves it mapped.  After
+ * lg_init() code of ours can run at any moment on threads we do not
+ * control: the pthread_key destructor as each thread that used lgalloc
+ * exits, the background worker, the fork handlers; and regions handed out
+ * stay in the caller's hands.  Unloading safely would need every one of
+ * them stopped first, and a thread already inside the key destructor cannot
+ * be waited for from outside it.  Before lg_init() nothing of ours is
+ * registered anywhere, so a library loaded and never used unloads.
  */
+#include <dlfcn.h>
+#include <link.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "init.h"
 
@@ -73,12 +87,43 @@ static void fork_child(void)
 	release(true);
 }
 
+/* Mark the object this code is in as never to be unloaded (see the top of
+ * this file).  dlopen(RTLD_NOLOAD | RTLD_NODELETE) promotes an object
+ * already loaded; the main program is never unloaded and is left alone. */
+static void stay_loaded(void)
+{
+	static atomic_flag done = ATOMIC_FLAG_INIT;
+	struct link_map *map = NULL;
+	Dl_info info;
+	void *self;
+
+	if (atomic_flag_test_and_set(&done))
+		return;
+	if (!dladdr1((void *)stay_loaded, &info, (void **)&map, RTLD_DL_LINKMAP) || !map || !map->l_name[0])
+		return;
+	self = dlopen(map->l_name, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+	if (!self) {
+		const char *why = dlerror();
+
+		fprintf(stderr,
+			"lgalloc: warning: dlopen(%s, RTLD_NOLOAD | RTLD_NODELETE) failed: %s; dlclose() of "
+			"it will crash\n",
+			map->l_name, why ? why : "no reason given");
+		return;
+	}
+	dlclose(self); /* drops our reference; the object stays */
+}
+
 int lg_init(void)
 {
 	int err = 0;
 
 	if (atomic_load_explicit(&ready, memory_order_acquire))
 		return 0;
+	/* Before init_lock: dlopen() takes the loader's lock, which a thread
+	 * running a constructor that calls lgalloc holds while it waits for
+	 * init_lock. */
+	stay_loaded();
 	pthread_mutex_lock(&init_lock);
 	if (!initialised) {
 		for (int r = 0; r < LG_NUM_RANKS; r++) {

@@ -61,9 +61,11 @@ void lg_init_register(const struct lg_subsystem *s);
 		lg_init_register(&(s));                                                                      \
 	}
 
-/* Run every init hook, once, and install the fork handlers.  Called before
- * the library takes any lock (configure, a thread's first cache, stats):
- * until then a fork can catch none.  Returns 0, or -ENOMEM when
+/* Run every init hook, once, and install the fork handlers; first mark the
+ * object holding the library RTLD_NODELETE, so that dlclose() never unmaps
+ * code that threads, the worker or the fork handlers may still run.  Called
+ * before the library takes any lock (configure, a thread's first cache,
+ * stats): until then a fork can catch none.  Returns 0, or -ENOMEM when
  * pthread_atfork failed; the next call tries again. */
 int lg_init(void);
 

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "lgalloc.h"
 
@@ -36,6 +37,16 @@ static inline void lg_owner_inc(_Atomic size_t *c, size_t n)
 static inline void lg_shared_inc(_Atomic size_t *c, size_t n)
 {
 	atomic_fetch_add_explicit(c, n, lg_relaxed);
+}
+
+/* The kernel's own text for a failed system call's -errno, for messages
+ * (lgalloc_strerror() describes the API's errors, not the kernel's): a
+ * static, untranslated string, safe from any thread. */
+static inline const char *lg_errno_text(int err)
+{
+	const char *msg = strerrordesc_np(err < 0 ? -err : err);
+
+	return msg ? msg : "unknown error";
 }
 
 #endif /* LGALLOC_INTERNAL_H */

@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "checked.h"
 #include "init.h"
 #include "os.h"
 #include "prefetch.h"
@@ -31,6 +32,9 @@
 /* After a ring creation failure that may pass (ENOMEM, EMFILE), the thread
  * issues this many hints synchronously before it tries again. */
 #define PF_RETRY_HINTS 4096
+/* What a ring creation failure names: liburing's io_uring_queue_init() is
+ * the io_uring_setup system call and the mmap of its rings. */
+#define PF_SETUP_CALL  "io_uring_queue_init (io_uring_setup, mmap)"
 
 static _Atomic int pf_mode = LGALLOC_PREFETCH_AUTO;
 static _Atomic long pf_depth = LG_PREFETCH_DEFAULT_DEPTH;
@@ -69,15 +73,21 @@ static pthread_mutex_t rings_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct pf_ring *rings;
 
 /*
- * Check a prefetch request as lgalloc_prefetch() documents it.  Returns 1
- * with the page-aligned range to advise in *addr, *alen and the region's
- * class in *ci; 0 for an empty range (nothing to do); or -EINVAL / -ERANGE.
+ * Check a prefetch request to @call as lgalloc_prefetch() documents it.
+ * Returns 1 with the page-aligned range to advise in *addr, *alen and the
+ * region's class in *ci; 0 for an empty range (nothing to do); or -EINVAL,
+ * -ERANGE, or in checked mode -LGALLOC_ERR_FREED.
  */
-static int prefetch_range(struct lgalloc_handle h, size_t offset, size_t len, unsigned *ci, char **addr,
-			  size_t *alen)
+static int prefetch_range(const char *call, struct lgalloc_handle h, size_t offset, size_t len, unsigned *ci,
+			  char **addr, size_t *alen)
 {
-	if ((h.ptr || h.len) && !lg_handle_region(h, ci))
-		return -EINVAL;
+	if (h.ptr || h.len) {
+		uint32_t idx = lg_handle_region(h, ci);
+		int err = idx ? lg_checked_use(call, idx, h) : lg_checked_rejected(call, h);
+
+		if (err)
+			return err;
+	}
 	if (offset > h.len || len > h.len - offset)
 		return -ERANGE;
 	if (len == 0)
@@ -102,19 +112,24 @@ void lg_prefetch_configure(int mode, long depth, long workers)
 		atomic_store_explicit(&pf_workers, workers, lg_relaxed);
 }
 
-static void report_fallback(const char *why, int err)
+/* One line on stderr, for the process's first fallback: @what failed (a
+ * call, or a missing feature), the kernel's reason for @err (0: none),
+ * @note (the likely cause, or NULL) and what happens now. */
+static void report_fallback(const char *what, int err, const char *note, bool retried)
 {
 	if (atomic_exchange_explicit(&pf_reported, true, lg_relaxed))
 		return;
-	fprintf(stderr, "lgalloc: io_uring unavailable (%s%s%s): prefetch hints use synchronous madvise\n",
-		why, err ? ": " : "", err ? lgalloc_strerror(err) : "");
+	fprintf(stderr,
+		"lgalloc: io_uring unavailable: %s%s%s%s%s%s; prefetch hints use synchronous madvise%s\n",
+		what, err ? " failed: " : "", err ? lg_errno_text(err) : "", note ? " (" : "",
+		note ? note : "", note ? ")" : "", retried ? ", ring creation retried later" : "");
 }
 
 /* Why io_uring_setup() said EPERM: the sysctl when it is set, else seccomp
  * or a security module. */
 static void report_eperm(int err)
 {
-	char why[64] = "io_uring_setup (seccomp or LSM?)";
+	char why[64] = "seccomp or LSM?";
 	FILE *f = fopen("/proc/sys/kernel/io_uring_disabled", "re");
 	int v;
 
@@ -123,7 +138,7 @@ static void report_eperm(int err)
 			snprintf(why, sizeof(why), "kernel.io_uring_disabled=%d", v);
 		fclose(f);
 	}
-	report_fallback(why, err);
+	report_fallback(PF_SETUP_CALL, err, why, false);
 }
 
 enum pf_counter { PF_SYNC, PF_ASYNC, PF_COMPLETED, PF_FAILED };
@@ -245,8 +260,9 @@ static void limit_workers(struct io_uring *ring)
 	err = io_uring_register_iowq_max_workers(ring, limits);
 	if (err < 0 && !atomic_exchange_explicit(&reported, true, lg_relaxed))
 		fprintf(stderr,
-			"lgalloc: prefetch_workers not applied (IORING_REGISTER_IOWQ_MAX_WORKERS: %s)\n",
-			lgalloc_strerror(err));
+			"lgalloc: io_uring_register(IORING_REGISTER_IOWQ_MAX_WORKERS) failed: %s; "
+			"prefetch_workers not applied\n",
+			lg_errno_text(err));
 }
 
 static struct pf_ring *ring_open(void)
@@ -265,6 +281,7 @@ static struct pf_ring *ring_open(void)
 	r = calloc(1, sizeof(*r) + 2 * depth * sizeof(r->hints[0]));
 	if (!r) {
 		pf_tls.retry_in = PF_RETRY_HINTS;
+		report_fallback("calloc of the ring's hint table", ENOMEM, NULL, true);
 		return NULL;
 	}
 	err = io_uring_queue_init(depth, &r->ring, 0);
@@ -273,7 +290,7 @@ static struct pf_ring *ring_open(void)
 		switch (-err) {
 		case ENOSYS:
 			atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
-			report_fallback("io_uring_setup: kernel without io_uring, or seccomp", err);
+			report_fallback(PF_SETUP_CALL, err, "kernel without io_uring, or seccomp", false);
 			break;
 		case EPERM:
 		case EACCES:
@@ -282,12 +299,12 @@ static struct pf_ring *ring_open(void)
 			break;
 		case EINVAL:
 			atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
-			report_fallback("io_uring_setup", err);
+			report_fallback(PF_SETUP_CALL, err, NULL, false);
 			break;
 		default:
 			/* ENOMEM (memlock or memcg), EMFILE, ENFILE: may pass. */
 			pf_tls.retry_in = PF_RETRY_HINTS;
-			report_fallback("ring creation failed, retried later", err);
+			report_fallback(PF_SETUP_CALL, err, NULL, true);
 		}
 		return NULL;
 	}
@@ -295,7 +312,7 @@ static struct pf_ring *ring_open(void)
 		io_uring_queue_exit(&r->ring);
 		free(r);
 		atomic_store_explicit(&pf_unavailable, true, lg_relaxed);
-		report_fallback("kernel without IORING_OP_MADVISE", 0);
+		report_fallback("IORING_OP_MADVISE", 0, "not among the kernel's io_uring opcodes", false);
 		return NULL;
 	}
 	limit_workers(&r->ring);
@@ -345,7 +362,7 @@ LG_EXPORT int lgalloc_prefetch(struct lgalloc_handle handle, size_t offset, size
 	unsigned ci;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0)
 		return err;
@@ -359,7 +376,7 @@ LG_EXPORT int lgalloc_prefetch_async(struct lgalloc_handle handle, size_t offset
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch_async", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0)
 		return err;
@@ -422,7 +439,7 @@ LG_EXPORT int lgalloc_prefetch_wait(struct lgalloc_handle handle, size_t offset,
 	unsigned ci = 0;
 	char *addr;
 	size_t alen;
-	int err = prefetch_range(handle, offset, len, &ci, &addr, &alen);
+	int err = prefetch_range("lgalloc_prefetch_wait", handle, offset, len, &ci, &addr, &alen);
 
 	if (err <= 0 || !r || !tc)
 		return err < 0 ? err : 0;

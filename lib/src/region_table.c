@@ -102,7 +102,6 @@ uint32_t lg_regions_register(char *base, size_t n, unsigned ci)
 	next_index += (uint32_t)n;
 	for (size_t i = 0; i < n; i++) {
 		struct lg_region *r = lg_region_get(first + (uint32_t)i);
-		r->ci = (uint8_t)ci;
 		r->base = base + i * size;
 		atomic_store_explicit(map_entry((uintptr_t)r->base >> LG_MIN_ALIGN_SHIFT),
 				      (first + (uint32_t)i) << LG_MAP_CLASS_BITS | ci, lg_relaxed);

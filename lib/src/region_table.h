@@ -17,10 +17,10 @@
 #include "lgalloc_internal.h"
 #include "size_class.h"
 
+/* The class is in the region's map entry (below). */
 struct lg_region {
-	_Atomic uint32_t next; /* pool link: next region's index, 0 = none */
-	uint8_t ci;	       /* size-class index */
-	uint8_t reserved[3];
+	_Atomic uint32_t next;	/* pool link: next region's index, 0 = none */
+	_Atomic uint32_t state; /* checked mode's free mark (checked.h) */
 	char *base;
 };
 

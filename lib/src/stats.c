@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "size_class.h"
+#include "stats.h"
 #include "tcache.h"
 
 static size_t load(_Atomic size_t *c)
@@ -36,7 +37,11 @@ static void add_thread(struct lg_tcache *tc, void *arg)
 	}
 }
 
-LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
+/* The LGALLOC_0.3 (default) version, for the class stats with
+ * advise_failed; the LGALLOC_0.1 one is in compat_0_2.c. */
+__asm__(".symver lg_stats_0_3, lgalloc_stats@@LGALLOC_0.3");
+
+LG_EXPORT int lg_stats_0_3(struct lgalloc_stats *out)
 {
 	if (!out)
 		return -EINVAL;
@@ -57,6 +62,7 @@ LG_EXPORT int lgalloc_stats(struct lgalloc_stats *out)
 		s->slow_path = load(&cls->slow_path);
 		s->refill = load(&cls->refill);
 		s->clear_slow_total = load(&cls->clear_slow_total);
+		s->advise_failed = load(&cls->advise_failed);
 		add_counts(s, &cls->folded, &lg_prefetch_folded[ci]);
 	}
 	return 0;

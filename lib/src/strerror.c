@@ -16,6 +16,8 @@ LG_EXPORT const char *lgalloc_strerror(int err)
 		return "lgalloc is disabled (enable it with lgalloc_configure)";
 	case LGALLOC_ERR_SIZE:
 		return "size has no lgalloc size class (more than 1 MiB up to 64 GiB)";
+	case LGALLOC_ERR_FREED:
+		return "region already freed (checked mode: a double free, or a prefetch after the free)";
 	case EINVAL:
 		return "invalid argument (bad handle, pointer or configuration value)";
 	case ENOMEM:

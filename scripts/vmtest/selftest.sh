@@ -8,7 +8,7 @@
 # Boots the same kernel as make vmtest (KERNEL), three times, ~10 s each
 # with TCG.
 set -u
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../.." || exit 1
 BUILD=${BUILD:-build}
 # shellcheck source=../../tests/testlib.sh
 . tests/testlib.sh
@@ -31,17 +31,17 @@ left_behind() {
 	return 0
 }
 
-# run NAME ARGS...: run the runner with its own TMPDIR; sets rc, out, dir.
+# run NAME CMD...: run CMD (the runner) with its own TMPDIR; sets rc, out, dir.
 run() {
 	dir=$TOP/$1
 	shift
 	mkdir -p "$dir"
-	out=$(TMPDIR=$dir "$VMTEST" "$@" 2>&1)
+	out=$(TMPDIR=$dir "$@" 2>&1)
 	rc=$?
 }
 
 # ---- the guest's status comes back; a normal exit leaves nothing ----
-run status -- sh -c 'test -d /sys/fs/bpf && test -w /tmp && test -e /dev/fd/1 && echo guest-ran-here; exit 7'
+run status "$VMTEST" -- sh -c 'test -d /sys/fs/bpf && test -w /tmp && test -e /dev/fd/1 && echo guest-ran-here; exit 7'
 left=$(left_behind "$dir")
 if [ "$rc" -eq 7 ] && grep -q '^guest-ran-here$' <<<"$out" && [ -z "$left" ]; then
 	pass "guest exit status 7 returned, nothing left"
@@ -49,7 +49,7 @@ else
 	fail "guest exit status 7 returned, nothing left" "exit $rc; $left; output: $(tail -n 5 <<<"$out")"
 fi
 
-run true -- true
+run true "$VMTEST" -- true
 left=$(left_behind "$dir")
 if [ "$rc" -eq 0 ] && [ -z "$left" ]; then pass "guest runs true: exit 0, nothing left"; else
 	fail "guest runs true: exit 0, nothing left" "exit $rc; $left; output: $(tail -n 5 <<<"$out")"; fi
@@ -59,14 +59,14 @@ if [ "$rc" -eq 0 ] && [ -z "$left" ]; then pass "guest runs true: exit 0, nothin
 # until qemu is booting the guest, send SIG to the group (WHO=group) or to the
 # runner alone (WHO=runner), and expect exit status WANT and nothing left.
 signal_test() {
-	local name=$1 who=$2 sig=$3 want=$4 pid i qemu=
+	local name=$1 who=$2 sig=$3 want=$4 pid qemu=""
 	dir=$TOP/$who
 	mkdir -p "$dir"
 	set -m
 	TMPDIR=$dir "$VMTEST" -- sleep 600 >"$dir.out" 2>&1 &
 	pid=$!
 	set +m
-	for i in $(seq 600); do
+	for _ in $(seq 600); do
 		qemu=$(cat "$dir"/lgalloc-vmtest.*/qemu.pid 2>/dev/null)
 		[ -n "$qemu" ] && break
 		kill -0 "$pid" 2>/dev/null || break
@@ -114,5 +114,15 @@ error_test "a file that is no kernel: one line, exit 125" "not an x86 bzImage" K
 error_test "no such kernel package: one line, exit 125" "no Debian package" \
 	KERNEL=linux-image-0.0.0-no-such-flavour -- -- true
 error_test "no command: one line, exit 125" "no command" -- --
+
+# ---- a boot that does not reach the command: stopped, booted once more, then given up ----
+run hang env VMTEST_BOOT_TIMEOUT=1 "$VMTEST" -- true
+left=$(left_behind "$dir")
+if [ "$rc" -eq 125 ] && [ "$(grep -c 'did not reach the command' <<<"$out")" -eq 2 ] &&
+	tail -n1 <<<"$out" | grep -q '^vmtest: .*twice' && [ -z "$left" ]; then
+	pass "hung boot: stopped, tried once more, exit 125, nothing left"
+else
+	fail "hung boot: stopped, tried once more, exit 125, nothing left" "exit $rc; $left; output: $(tail -n 3 <<<"$out")"
+fi
 
 done_testing

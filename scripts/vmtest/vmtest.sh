@@ -27,10 +27,13 @@
 # Environment: VMTEST_CACHE (downloaded kernels; default
 # ${XDG_CACHE_HOME:-$HOME/.cache}/lgalloc-vmtest), VMTEST_MEM (guest
 # memory, default 2G), VMTEST_CPUS (2), VMTEST_TIMEOUT (seconds for the
-# whole boot and command, 1200), VMTEST_SCRATCH (scratch disk size, 4G),
+# whole boot and command, 1200), VMTEST_BOOT_TIMEOUT (seconds until the
+# command starts, 120; a boot that takes longer is stopped and tried once
+# more), VMTEST_SCRATCH (scratch disk size, 4G),
 # VMTEST_ACCEL (kvm or tcg; default kvm when /dev/kvm is usable and the
 # CPU has vmx or svm), QEMU (qemu-system-x86_64), VIRTIOFSD
-# (/usr/lib/qemu/virtiofsd), BUSYBOX (a static busybox, /bin/busybox).
+# (/usr/lib/qemu/virtiofsd), BUSYBOX (a static busybox, /bin/busybox),
+# VMTEST_KEEP (non-empty: keep the run's temporary directory, for debugging).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -64,12 +67,14 @@ done
 mem=${VMTEST_MEM:-2G}
 cpus=${VMTEST_CPUS:-2}
 timeout=${VMTEST_TIMEOUT:-1200}
+boot_timeout=${VMTEST_BOOT_TIMEOUT:-120}
 scratch_size=${VMTEST_SCRATCH:-4G}
 cache=${VMTEST_CACHE:-${XDG_CACHE_HOME:-${HOME:-/root}/.cache}/lgalloc-vmtest}
 qemu=${QEMU:-qemu-system-x86_64}
 virtiofsd=${VIRTIOFSD:-/usr/lib/qemu/virtiofsd}
 busybox=${BUSYBOX:-/bin/busybox}
 case $timeout in '' | *[!0-9]*) die "VMTEST_TIMEOUT=$timeout: not a number of seconds" ;; esac
+case $boot_timeout in '' | *[!0-9]*) die "VMTEST_BOOT_TIMEOUT=$boot_timeout: not a number of seconds" ;; esac
 case $cpus in '' | *[!0-9]*) die "VMTEST_CPUS=$cpus: not a number" ;; esac
 
 # ---- what the host must have ----
@@ -88,23 +93,29 @@ done
 tmp=
 virtiofsd_pid=
 qemu_pid=
-cleanup() {
-	local pid i
-	trap '' INT TERM HUP
-	for pid in $qemu_pid $( [ -n "$tmp" ] && cat "$tmp/qemu.pid" 2>/dev/null) $virtiofsd_pid; do
+# stop_vm: end qemu (and its timeout wrapper) and virtiofsd, if running.
+stop_vm() {
+	local pid
+	for pid in $qemu_pid $(cat "$tmp/qemu.pid" 2>/dev/null) $virtiofsd_pid; do
 		kill -TERM "$pid" 2>/dev/null
 	done
 	for pid in $qemu_pid $virtiofsd_pid; do
-		for i in $(seq 50); do
+		for _ in $(seq 50); do
 			kill -0 "$pid" 2>/dev/null || break
 			sleep 0.1
 		done
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	# qemu itself, should the timeout wrapper have gone first.
-	pid=$( [ -n "$tmp" ] && cat "$tmp/qemu.pid" 2>/dev/null)
+	pid=$(cat "$tmp/qemu.pid" 2>/dev/null)
 	[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null
+	qemu_pid="" virtiofsd_pid=""
+	rm -f "$tmp/qemu.pid" "$tmp/virtiofs.sock"
+}
+
+cleanup() {
+	trap '' INT TERM HUP
+	[ -n "$tmp" ] && stop_vm
 	[ -n "$tmp" ] && [ -z "${VMTEST_KEEP:-}" ] && rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -129,7 +140,7 @@ kernel_release() {
 # fetch_package NAME[=VERSION]: download and unpack a Debian kernel package
 # into the cache (once); sets vmlinuz, release and moddir.
 fetch_package() {
-	local pkg=${1%%=*} ver= real dir deb
+	local pkg=${1%%=*} ver="" real dir deb
 	case $1 in *=*) ver=${1#*=} ;; esac
 	case $pkg in linux-image-*) ;; *) pkg=linux-image-$pkg ;; esac
 	command -v apt-cache >/dev/null && command -v apt-get >/dev/null ||
@@ -150,8 +161,10 @@ fetch_package() {
 	else
 		dir=$cache/${pkg}_$ver
 	fi
+	mkdir -p "$cache" || die "cannot create the cache $cache"
+	# Two runs fetching the same kernel: the second waits for the first.
+	exec {cache_lock}>"$cache/.lock" && flock "$cache_lock" || die "cannot lock $cache/.lock"
 	if [ ! -e "$dir/.complete" ]; then
-		mkdir -p "$cache" || die "cannot create the cache $cache"
 		echo "$prog: fetching $pkg $ver into $cache"
 		mkdir -p "$tmp/deb"
 		(cd "$tmp/deb" && apt-get download -q -o APT::Sandbox::User=root "$pkg=$ver" >/dev/null) ||
@@ -167,6 +180,7 @@ fetch_package() {
 	release=${vmlinuz##*/vmlinuz-}
 	moddir=$dir/lib/modules/$release
 	kernel_desc="$pkg $ver"
+	exec {cache_lock}>&-
 }
 
 if [ -n "$KERNEL" ] && { [ -e "$KERNEL" ] || [[ $KERNEL == */* ]]; }; then
@@ -243,8 +257,7 @@ done
 	die "cannot build the initramfs"
 rm -rf "$root"
 
-truncate -s "$scratch_size" "$tmp/scratch.img" && mkfs.ext4 -q -F -L vmtest-scratch "$tmp/scratch.img" ||
-	die "cannot make the scratch disk"
+truncate -s "$scratch_size" "$tmp/scratch.img" || die "cannot make the scratch disk"
 
 # ---- accelerator ----
 accel=${VMTEST_ACCEL:-}
@@ -254,41 +267,69 @@ if [ -z "$accel" ]; then
 fi
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel tcg,thread=multi -cpu max) ;;
+tcg) accel_args=(-accel "tcg,thread=multi" -cpu max) ;;
 *) die "VMTEST_ACCEL=$accel: kvm or tcg" ;;
 esac
 
-# ---- virtiofsd: the host's root for the guest ----
-"$virtiofsd" --socket-path="$tmp/virtiofs.sock" -o source=/ -o sandbox=chroot -o cache=always \
-	-o log_level=err </dev/null >"$tmp/virtiofsd.log" 2>&1 &
-virtiofsd_pid=$!
-for _ in $(seq 100); do
-	[ -S "$tmp/virtiofs.sock" ] && break
-	kill -0 "$virtiofsd_pid" 2>/dev/null || break
-	sleep 0.05
-done
-[ -S "$tmp/virtiofs.sock" ] || die "virtiofsd did not start: $(tr '\n' ' ' <"$tmp/virtiofsd.log")"
-
 # ---- the VM ----
+# run_vm: boot the guest and wait for it; sets qemu_rc.  Returns 2 if the
+# guest did not reach the command within boot_timeout seconds (qemu is then
+# stopped), else 0.
+run_vm() {
+	local t0=$SECONDS up=
+	: >"$tmp/console.log"
+	# virtiofsd serves one connection: a fresh one for each boot.
+	"$virtiofsd" --socket-path="$tmp/virtiofs.sock" -o source=/ -o sandbox=chroot -o cache=always \
+		-o log_level=err </dev/null >"$tmp/virtiofsd.log" 2>&1 &
+	virtiofsd_pid=$!
+	for _ in $(seq 100); do
+		[ -S "$tmp/virtiofs.sock" ] && break
+		kill -0 "$virtiofsd_pid" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -S "$tmp/virtiofs.sock" ] || die "virtiofsd did not start: $(tr '\n' ' ' <"$tmp/virtiofsd.log")"
+	mkfs.ext4 -q -F -L vmtest-scratch "$tmp/scratch.img" || die "cannot make the scratch disk"
+
+	timeout --signal=TERM --kill-after=10 "$timeout" \
+		"$qemu" -nodefaults -no-user-config -no-reboot -display none \
+		-machine q35 "${accel_args[@]}" -smp "$cpus" -m "$mem" \
+		-object memory-backend-memfd,id=mem,size="$mem",share=on -numa node,memdev=mem \
+		-kernel "$vmlinuz" -initrd "$tmp/initramfs.img" \
+		-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests=1 vmtest.nonce=$nonce" \
+		-chardev socket,id=vfs,path="$tmp/virtiofs.sock" \
+		-device vhost-user-fs-pci,chardev=vfs,tag=hostroot,queue-size=1024 \
+		-drive file="$tmp/scratch.img",format=raw,if=none,id=scratch,cache=unsafe \
+		-device virtio-blk-pci,drive=scratch \
+		-chardev stdio,id=con,signal=off,logfile="$tmp/console.log" -serial chardev:con \
+		-pidfile "$tmp/qemu.pid" </dev/null 2>"$tmp/qemu.err" &
+	qemu_pid=$!
+	# Until the command starts, poll (a hung boot is stopped); then wait.
+	while [ -z "$up" ] && kill -0 "$qemu_pid" 2>/dev/null; do
+		if grep -q "^vmtest: guest up after" "$tmp/console.log"; then
+			up=1
+		elif [ $((SECONDS - t0)) -ge "$boot_timeout" ]; then
+			stop_vm
+			return 2
+		else
+			sleep 0.5
+		fi
+	done
+	wait "$qemu_pid"
+	qemu_rc=$?
+	qemu_pid=
+	# Its pid may be reused: the pidfile is only for a qemu still running.
+	rm -f "$tmp/qemu.pid"
+	return 0
+}
+
 nonce=$$.$RANDOM
 echo "$prog: $kernel_desc ($release), $accel, $cpus CPUs, $mem, timeout ${timeout} s"
 start=$(date +%s)
-timeout --signal=TERM --kill-after=10 "$timeout" \
-	"$qemu" -nodefaults -no-user-config -no-reboot -display none \
-	-machine q35 "${accel_args[@]}" -smp "$cpus" -m "$mem" \
-	-object memory-backend-memfd,id=mem,size="$mem",share=on -numa node,memdev=mem \
-	-kernel "$vmlinuz" -initrd "$tmp/initramfs.img" \
-	-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off vmtest.nonce=$nonce" \
-	-chardev socket,id=vfs,path="$tmp/virtiofs.sock" \
-	-device vhost-user-fs-pci,chardev=vfs,tag=hostroot,queue-size=1024 \
-	-drive file="$tmp/scratch.img",format=raw,if=none,id=scratch,cache=unsafe \
-	-device virtio-blk-pci,drive=scratch \
-	-chardev stdio,id=con,signal=off,logfile="$tmp/console.log" -serial chardev:con \
-	-pidfile "$tmp/qemu.pid" </dev/null 2>"$tmp/qemu.err" &
-qemu_pid=$!
-wait "$qemu_pid"
-qemu_rc=$?
-qemu_pid=
+if ! run_vm; then
+	# The emulator, not the tests: the command never started.  Once more.
+	echo "$prog: the guest did not reach the command within $boot_timeout s (VMTEST_BOOT_TIMEOUT); booting it once more" >&2
+	run_vm || die "the guest did not reach the command within $boot_timeout s, twice (VMTEST_BOOT_TIMEOUT)"
+fi
 end=$(date +%s)
 
 status=$(tr -d '\r' <"$tmp/console.log" | sed -n "s/^vmtest-status-$nonce: \([0-9]*\)$/\1/p" | tail -n1)

@@ -27,7 +27,7 @@ for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogu
 	fi
 done
 rows=$("$LGBENCH" --list-rows | wc -l)
-check "--list-rows lists the 20 rows" [ "$rows" -eq 20 ]
+check "--list-rows lists the 21 rows" [ "$rows" -eq 21 ]
 
 # Throughput: every row at 1 and 2 threads, CSV, plus a copy through --csv-out.
 # shellcheck disable=SC2086
@@ -36,9 +36,9 @@ if "$LGBENCH" --threads 1,2 $short --format csv --csv-out "$tmp/copy.csv" >"$tmp
 else
 	fail "throughput run" "$(tail -3 "$tmp/err")"
 fi
-check "throughput: 40 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 40 ]
+check "throughput: 42 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 42 ]
 expect_no_problems "throughput: positive ops/s, ordered percentiles" "$tmp/tp.csv" throughput
-for row in lgalloc lgalloc+touch ideal-pool ideal-pool+touch sysalloc malloc mmap/munmap; do
+for row in lgalloc lgalloc+touch "lgalloc(checked)" ideal-pool ideal-pool+touch sysalloc malloc mmap/munmap; do
 	check "throughput: $row ran" [ "$(csv_field "$tmp/tp.csv" "$row" 1 status)" = ok ]
 done
 for peer in jemalloc mimalloc tcmalloc; do

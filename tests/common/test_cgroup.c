@@ -97,6 +97,31 @@ static void test_mountinfo_line(void **state)
 	assert_int_equal(mountinfo_parse_line("", &m), -EINVAL);
 }
 
+/* Found by tests/fuzz/fuzz_mountinfo: the kernel escapes only space, tab,
+ * newline and backslash in root and mount point; a carriage return,
+ * vertical tab or form feed is part of the path.  A path too long for its
+ * buffer is an error, not cut into two fields. */
+static void test_mountinfo_blanks(void **state)
+{
+	static char line[3 * PATH_MAX];
+	struct mount_entry m;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(mountinfo_parse_line("36 35 0:30 /a\rb /mnt/c\vd\fe\\040f rw shared:2 - cgroup2 "
+					      "cgroup2 rw,nsdelegate\n",
+					      &m),
+			 0);
+	assert_string_equal(m.root, "/a\rb");
+	assert_string_equal(m.point, "/mnt/c\vd\fe f");
+	assert_string_equal(m.fstype, "cgroup2");
+	assert_string_equal(m.super_opts, "rw,nsdelegate");
+	n = (size_t)snprintf(line, sizeof(line), "36 35 0:30 /");
+	memset(line + n, 'x', PATH_MAX + 10);
+	snprintf(line + n + PATH_MAX + 10, sizeof(line) - n - PATH_MAX - 10, " /mnt rw - ext4 /dev/sda rw\n");
+	assert_int_equal(mountinfo_parse_line(line, &m), -EINVAL);
+}
+
 static void test_find_mount(void **state)
 {
 	struct mount_entry m;
@@ -306,6 +331,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_mountinfo_line, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mountinfo_blanks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_find_mount, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_cgroup, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v2_lowest_ancestor, setup, teardown),

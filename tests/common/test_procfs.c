@@ -91,6 +91,29 @@ static void test_swaps_line(void **state)
 	assert_int_equal(proc_swaps_parse_line("\n", &e), -EINVAL);
 }
 
+/* Found by tests/fuzz/fuzz_procfs: the kernel escapes only space, tab,
+ * newline and backslash in the path; a carriage return, vertical tab or form
+ * feed is written as it is and is part of the name, not a separator.  A
+ * field too long for its buffer is an error, not cut into two fields. */
+static void test_swaps_line_blanks(void **state)
+{
+	struct swap_entry e;
+	char line[5000];
+
+	(void)state;
+	assert_int_equal(proc_swaps_parse_line("/var/tmp/a\rb\vc\fd\\040e file\t\t1024\t\t0\t\t-3\n", &e), 0);
+	assert_string_equal(e.name, "/var/tmp/a\rb\vc\fd e");
+	assert_string_equal(e.type, "file");
+	assert_true(e.size_kib == 1024 && e.used_kib == 0);
+	assert_int_equal(e.priority, -3);
+	memset(line, 'x', sizeof(line));
+	line[0] = '/';
+	snprintf(line + 4200, sizeof(line) - 4200, " file 1024 0 -2\n");
+	assert_int_equal(proc_swaps_parse_line(line, &e), -EINVAL);
+	assert_int_equal(proc_swaps_parse_line("/swapfile file 1024x 0 -2\n", &e), -EINVAL);
+	assert_int_equal(proc_swaps_parse_line("/swapfile file 1024 0 -2x\n", &e), -EINVAL);
+}
+
 struct seen {
 	int n;
 	char names[4][64];
@@ -172,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_unescape),
 		cmocka_unit_test_setup_teardown(test_read_line, make_tmp, remove_tmp),
 		cmocka_unit_test(test_swaps_line),
+		cmocka_unit_test(test_swaps_line_blanks),
 		cmocka_unit_test_setup_teardown(test_swaps_each, make_tmp, remove_tmp),
 		cmocka_unit_test(test_stat_parse),
 		cmocka_unit_test(test_stat_read),

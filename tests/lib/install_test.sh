@@ -67,10 +67,27 @@ else
 	fail "0.1 binary builds" "$(cat "$tmp/log")"
 fi
 
+# A binary built against 0.2: config at LGALLOC_0.2, stats at LGALLOC_0.1,
+# both structs shorter than 0.3's (tests/abi_0_2.c).
+if cc -Wall -Werror -I"$tmp/prefix/include" tests/lib/abi_0_2.c -L"$tmp/prefix/lib" -llgalloc \
+	-o "$tmp/abi2" 2>"$tmp/log"; then
+	check "0.2 binary binds lgalloc_configure@LGALLOC_0.2, lgalloc_stats@LGALLOC_0.1" \
+		bash -c "nm -D '$tmp/abi2' | grep -q 'lgalloc_configure@LGALLOC_0.2' && nm -D '$tmp/abi2' | grep -q 'lgalloc_stats@LGALLOC_0.1'"
+	out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/abi2" 2>&1)
+	check "0.2 binary runs: structs not overrun, settings applied" [ "$out" = "abi 0.2 ok" ]
+	[ "$out" = "abi 0.2 ok" ] || sed "s/^/# /" <<<"$out"
+else
+	fail "0.2 binary builds" "$(cat "$tmp/log")"
+fi
+
 so="$BUILD/lib/liblgalloc.so"
 bad=$(nm -D --defined-only "$so" | awk '$3 !~ /^lgalloc_/ && $3 !~ /^LGALLOC_/ {print $3}')
 if [ -z "$bad" ]; then pass "only lgalloc_* symbols exported"; else fail "only lgalloc_* symbols exported" "$bad"; fi
 check "SONAME is liblgalloc.so.0" bash -c "readelf -d '$so' | grep -q 'Library soname: \[liblgalloc.so.0\]'"
 check "USDT probe lgalloc:area_map present" bash -c "readelf -n '$so' | grep -A2 'Provider: lgalloc' | grep -q 'Name: area_map'"
 check "symbols are versioned (LGALLOC_0.1, lgalloc_prefetch_wait LGALLOC_0.2)" bash -c "nm -D --defined-only '$so' | grep -q 'lgalloc_allocate@@LGALLOC_0.1' && nm -D --defined-only '$so' | grep -q 'lgalloc_prefetch_wait@@LGALLOC_0.2'"
+versions=$(nm -D --defined-only "$so" | awk '$3 ~ /^lgalloc_(config_init|configure|stats)@/ {print $3}' | LC_ALL=C sort | tr '\n' ' ')
+want="lgalloc_config_init@@LGALLOC_0.3 lgalloc_config_init@LGALLOC_0.1 lgalloc_config_init@LGALLOC_0.2 lgalloc_configure@@LGALLOC_0.3 lgalloc_configure@LGALLOC_0.1 lgalloc_configure@LGALLOC_0.2 lgalloc_stats@@LGALLOC_0.3 lgalloc_stats@LGALLOC_0.1 "
+check "the grown structs' functions: 0.3 defaults, older versions kept" [ "$versions" = "$want" ]
+[ "$versions" = "$want" ] || echo "# got: $versions"
 done_testing

@@ -3,7 +3,8 @@
 # The dependency arrows, read from the objects by scripts/check-layout.sh:
 # on this build (library files without a call cycle, memory system calls
 # only in os.c, fork handlers only from init.c, nothing from common/ up to
-# bench/ or tools/, no program using another's code), and on made-up trees
+# bench/ or tools/, no program using another's code, lgalloc_strerror only
+# for callers), and on made-up trees
 # that break each kind of rule, which it must reject.
 . "$(dirname "$0")/../testlib.sh"
 
@@ -19,6 +20,17 @@ if [ "$rc" -eq 0 ]; then
 	pass "layout of $BUILD"
 else
 	fail "layout of $BUILD" "$(echo "$out" | grep '^FAIL' | tr '\n' ' ')"
+fi
+
+# The library's messages give a failed system call's errno in the kernel's
+# words: lgalloc_strerror() (the API's texts) is only for callers.
+users=$(for o in "$BUILD"/lib/src/*.o; do
+	[ "${o##*/}" = strerror.o ] || ! nm -u "$o" | grep -qw lgalloc_strerror || echo "${o##*/}"
+done)
+if [ -z "$users" ]; then
+	pass "no library message words an errno with lgalloc_strerror"
+else
+	fail "no library message words an errno with lgalloc_strerror" "used by: $users"
 fi
 
 # object TREE PATH CODE: compile CODE as TREE's source PATH.c into its build.

@@ -240,7 +240,7 @@ static void test_invalid_configuration_rejected(void **state)
 	size_t thread_before = class_stats(2 * MiB).thread_regions;
 	free_or_fail(h);
 	assert_int_equal(class_stats(2 * MiB).thread_regions, thread_before + 1);
-	assert_int_equal(threads_named("lgalloc-0"), 0);
+	assert_int_equal(wait_threads_named("lgalloc-0", 0), 0);
 
 	/* An all-unchanged configuration is valid and changes nothing. */
 	lgalloc_config_init(&c);
@@ -264,8 +264,10 @@ static void test_strerror(void **state)
 	assert_string_equal(lgalloc_strerror(LGALLOC_ERR_SIZE), lgalloc_strerror(-LGALLOC_ERR_SIZE));
 }
 
-/* Out of address space: the allocator reports -ENOMEM and does not crash.
- * Runs in a child whose address space is capped. */
+/* Out of address space: the allocator reports -ENOMEM, changes nothing,
+ * and works again once the limit is raised (the RLIMIT_AS round trip).
+ * Runs in a child whose address space is capped (the soft limit only, so
+ * that it can be raised again without privilege). */
 static void test_out_of_memory(void **state)
 {
 	(void)state;
@@ -278,23 +280,55 @@ static void test_out_of_memory(void **state)
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
-		struct rlimit lim = {2 * GiB, 2 * GiB};
-		struct lgalloc_handle h;
+		struct rlimit saved, lim;
+		struct lgalloc_handle h, held[64];
+		struct lgalloc_stats start, before, after;
+		const unsigned ci = 30 - LGALLOC_MIN_CLASS; /* 1 GiB */
+		int n = 0, err = 0;
 
+		if (getrlimit(RLIMIT_AS, &saved))
+			_exit(10);
+		lim = saved;
+		lim.rlim_cur = 2 * GiB;
 		if (setrlimit(RLIMIT_AS, &lim))
 			_exit(10);
+		lgalloc_stats(&start);
 		/* Pools may hold free regions from earlier tests: drain them
 		 * until a refill is needed and fails. */
-		int err = 0;
-		for (int i = 0; i < 100000 && !err; i++)
-			err = lgalloc_allocate(1 * GiB, &h);
+		while (n < 64 && !(err = lgalloc_allocate(1 * GiB, &h)))
+			held[n++] = h;
 		if (err != -ENOMEM)
 			_exit(11);
 		if (h.ptr || h.len)
 			_exit(12);
+		/* The failure changed nothing but the count of slow paths (it
+		 * took the class lock). */
+		lgalloc_stats(&before);
+		if (lgalloc_allocate(1 * GiB, &h) != -ENOMEM)
+			_exit(11);
+		lgalloc_stats(&after);
+		before.classes[ci].slow_path++;
+		if (memcmp(&before.classes[ci], &after.classes[ci], sizeof(before.classes[ci])))
+			_exit(14);
 		/* Smaller classes still work. */
 		if (lgalloc_allocate(8 * MiB, &h) || lgalloc_deallocate(h))
 			_exit(13);
+		/* Memory is back: the class maps a new area and allocates. */
+		if (setrlimit(RLIMIT_AS, &saved))
+			_exit(10);
+		if (lgalloc_allocate(1 * GiB, &h))
+			_exit(15);
+		memset(h.ptr, 1, 4096);
+		held[n++] = h;
+		while (n > 0)
+			if (lgalloc_deallocate(held[--n]))
+				_exit(16);
+		lgalloc_stats(&after);
+		struct lgalloc_class_stats *s = &after.classes[ci];
+		size_t live = start.classes[ci].allocations - start.classes[ci].deallocations;
+		if (s->areas != before.classes[ci].areas + 1 || s->allocations - s->deallocations != live ||
+		    s->free_regions + live != s->area_total_bytes / s->class_bytes)
+			_exit(17);
 		_exit(0);
 	}
 	assert_child_ok(pid);
@@ -304,23 +338,12 @@ static void test_out_of_memory(void **state)
  * kernel without transparent huge pages does. */
 static int refuse_hugepage_advice(void)
 {
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_madvise, 0, 3),
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[2])),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, MADV_HUGEPAGE, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	return refuse_syscall(SYS_madvise, 2, MADV_HUGEPAGE, EINVAL);
 }
 
 /* Without huge-page advice, areas still work and stderr gets one warning
- * for the whole process, not one per area. */
+ * for the whole process, not one per area, naming the call and giving the
+ * kernel's reason, not an lgalloc API text. */
 static void test_hugepage_refused_warns_once(void **state)
 {
 	(void)state;
@@ -355,6 +378,10 @@ static void test_hugepage_refused_warns_once(void **state)
 	char *first = strstr(out, "MADV_HUGEPAGE");
 	assert_non_null(first);
 	assert_null(strstr(first + 1, "MADV_HUGEPAGE"));
+	print_message("%s", out);
+	assert_non_null(strstr(out, "madvise(MADV_HUGEPAGE) failed: "));
+	assert_non_null(strstr(out, strerrordesc_np(EINVAL)));
+	assert_null(strstr(out, lgalloc_strerror(-EINVAL)));
 }
 
 int main(void)

@@ -2,7 +2,8 @@
 /*
  * fork() from a process whose threads are inside lgalloc: the child must
  * never inherit a held lock, and must be able to allocate, free, read
- * statistics and configure.  A child that deadlocks is killed by alarm().
+ * statistics and configure; 200 forks while two threads churn.  A child
+ * that deadlocks is killed by alarm().
  */
 #include <pthread.h>
 #include <signal.h>
@@ -111,29 +112,82 @@ static void test_fork_with_background_worker(void **state)
 	c.background_interval_ms = 5;
 	c.background_clear_bytes = 64 * MiB;
 	assert_int_equal(lgalloc_configure(&c), 0);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 	pid_t pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		alarm(10);
-		if (threads_named("lgalloc-0") != 0)
+		if (wait_threads_named("lgalloc-0", 0) != 0)
 			_exit(1);
 		lgalloc_config_init(&c);
 		c.background_interval_ms = 0;
 		if (lgalloc_configure(&c))
 			_exit(2);
 		c.background_interval_ms = 5;
-		if (lgalloc_configure(&c) || threads_named("lgalloc-0") != 1)
+		if (lgalloc_configure(&c) || wait_threads_named("lgalloc-0", 1) != 1)
 			_exit(3);
 		c.background_interval_ms = 0;
-		if (lgalloc_configure(&c) || threads_named("lgalloc-0") != 0)
+		if (lgalloc_configure(&c) || wait_threads_named("lgalloc-0", 0) != 0)
 			_exit(4);
 		_exit(0);
 	}
 	assert_child_ok(pid);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 	c.background_interval_ms = 0;
 	assert_int_equal(lgalloc_configure(&c), 0);
+}
+
+#define MANY_FORKS	200
+#define CHILD_TIMEOUT_S 10
+
+/* A child of test_many_forks_while_churning: allocate regions of three
+ * classes, fill each with a pattern, check it, free; exit 0. */
+static int child_alloc_write_free(unsigned seed)
+{
+	struct lgalloc_handle h[3];
+
+	alarm(CHILD_TIMEOUT_S);
+	for (int i = 0; i < 3; i++) {
+		if (lgalloc_allocate((size_t)2 * MiB << (seed + (unsigned)i) % 4, &h[i]))
+			return 1;
+		memset(h[i].ptr, 0x5a ^ i, h[i].len);
+	}
+	for (int i = 0; i < 3; i++) {
+		const unsigned char *p = h[i].ptr;
+
+		for (size_t off = 0; off < h[i].len; off += 4096)
+			if (p[off] != (0x5a ^ i) || p[off + 4095] != (0x5a ^ i))
+				return 2;
+		if (lgalloc_deallocate(h[i]))
+			return 3;
+	}
+	return 0;
+}
+
+/* 200 forks while two threads churn through the pools: every child, forked
+ * at whatever moment the churners are at, allocates, writes, frees and
+ * exits 0 within CHILD_TIMEOUT_S (SIGALRM kills a deadlocked one). */
+static void test_many_forks_while_churning(void **state)
+{
+	(void)state;
+	pthread_t t[2];
+
+	configure_or_fail(-1, -1, -1, 4 * MiB);
+	atomic_store(&stop, false);
+	for (uintptr_t i = 0; i < 2; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, churn, (void *)(i + 11)), 0);
+	for (unsigned f = 0; f < MANY_FORKS; f++) {
+		pid_t pid = fork();
+
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(child_alloc_write_free(f));
+		assert_child_ok(pid);
+	}
+	atomic_store(&stop, true);
+	for (int i = 0; i < 2; i++)
+		assert_int_equal(pthread_join(t[i], NULL), 0);
+	configure_or_fail(-1, -1, -1, 32 * MiB);
 }
 
 int main(void)
@@ -141,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork_under_load),
 		cmocka_unit_test(test_fork_with_background_worker),
+		cmocka_unit_test(test_many_forks_while_churning),
 	};
 
 	enable();

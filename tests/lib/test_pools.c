@@ -153,7 +153,7 @@ static void test_background_worker(void **state)
 	const size_t size = 64 * MiB; /* above the cache budget: frees go global */
 	struct lgalloc_handle h[4];
 
-	assert_int_equal(threads_named("lgalloc-0"), 0);
+	assert_int_equal(wait_threads_named("lgalloc-0", 0), 0);
 	for (int i = 0; i < 4; i++) {
 		h[i] = alloc_or_fail(size);
 		touch(h[i], 3);
@@ -165,7 +165,7 @@ static void test_background_worker(void **state)
 
 	/* Running, but with no budget: nothing moves. */
 	set_background(10, 0);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 	sleep_ms(60);
 	assert_int_equal(class_stats(size).global_regions, 4);
 
@@ -176,11 +176,11 @@ static void test_background_worker(void **state)
 	assert_int_equal(s.global_regions, 0);
 	assert_int_equal(s.clear_slow_total, 4);
 	assert_invariant(size, 0);
-	assert_int_equal(threads_named("lgalloc-0"), 1);
+	assert_int_equal(wait_threads_named("lgalloc-0", 1), 1);
 
 	/* An interval of 0 stops the worker. */
 	set_background(0, -1);
-	assert_int_equal(threads_named("lgalloc-0"), 0);
+	assert_int_equal(wait_threads_named("lgalloc-0", 0), 0);
 	h[0] = alloc_or_fail(size);
 	free_or_fail(h[0]);
 	sleep_ms(50);

@@ -588,18 +588,7 @@ static int run_fallback_child(int (*setup)(void *), void *arg, char *out, size_t
 /* seccomp: io_uring_setup fails with the errno in @arg. */
 static int refuse_io_uring(void *arg)
 {
-	int err = (int)(intptr_t)arg;
-	struct sock_filter filter[] = {
-		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_io_uring_setup, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return -1;
-	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+	return refuse_syscall(SYS_io_uring_setup, -1, 0, (int)(intptr_t)arg);
 }
 
 static void expect_one_line(const char *out, const char *why)
@@ -616,19 +605,61 @@ static void expect_one_line(const char *out, const char *why)
 		fail_msg("fallback message without \"%s\": \"%s\"", why, out);
 }
 
+/* io_uring_setup refused with each errno the fallback sorts (unavailable
+ * for good, or retried later): the one line names the call and gives the
+ * kernel's reason, never an lgalloc API text ("out of memory: pools
+ * empty...", "invalid argument (bad handle...)"). */
 static void test_fallback_seccomp(void **state)
 {
 	(void)state;
 	char out[4096];
-	int errs[] = {ENOSYS, EPERM};
+	int errs[] = {ENOSYS, EPERM, EINVAL, ENOMEM};
 
 	if (!uring_works())
 		skip(); /* the parent has already said it falls back */
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < sizeof(errs) / sizeof(errs[0]); i++) {
 		assert_int_equal(
 			run_fallback_child(refuse_io_uring, (void *)(intptr_t)errs[i], out, sizeof(out)), 0);
-		expect_one_line(out, lgalloc_strerror(-errs[i]));
+		expect_one_line(out, "io_uring_setup");
+		assert_non_null(strstr(out, strerrordesc_np(errs[i])));
+		if (errs[i] == EINVAL || errs[i] == ENOMEM)
+			assert_null(strstr(out, lgalloc_strerror(-errs[i])));
 	}
+}
+
+/* The io-wq worker limit refused (as kernels before 5.15 do): said once,
+ * naming the io_uring_register operation and the kernel's reason. */
+static int workers_refused_child(void *arg)
+{
+	struct lgalloc_config c;
+	struct lgalloc_handle h;
+
+	(void)arg;
+	if (refuse_syscall(SYS_io_uring_register, 1, IORING_REGISTER_IOWQ_MAX_WORKERS, EINVAL))
+		return 10;
+	lgalloc_config_init(&c);
+	c.prefetch_workers = 2;
+	if (lgalloc_configure(&c) || lgalloc_allocate(2 * MiB, &h))
+		return 11;
+	/* The child's first hint opens its ring (the parent's is not
+	 * inherited), whose limit the filter refuses: the hint still works. */
+	if (lgalloc_prefetch_async(h, 0, 4096) || lgalloc_prefetch_wait(h, 0, 4096))
+		return 12;
+	return lgalloc_deallocate(h) ? 13 : 0;
+}
+
+static void test_workers_refused_message(void **state)
+{
+	(void)state;
+	char out[4096];
+
+	if (!uring_works())
+		skip();
+	assert_int_equal(run_capturing_stderr(workers_refused_child, NULL, out, sizeof(out)), 0);
+	print_message("%s", out);
+	assert_non_null(strstr(out, "io_uring_register(IORING_REGISTER_IOWQ_MAX_WORKERS) failed: "));
+	assert_non_null(strstr(out, strerrordesc_np(EINVAL)));
+	assert_null(strstr(out, lgalloc_strerror(-EINVAL)));
 }
 
 static void test_fallback_sysctl(void **state)
@@ -744,6 +775,7 @@ int main(void)
 		cmocka_unit_test(test_failed_hint_counted),
 		cmocka_unit_test(test_sync_mode),
 		cmocka_unit_test(test_fallback_seccomp),
+		cmocka_unit_test(test_workers_refused_message),
 		cmocka_unit_test(test_fallback_sysctl),
 		cmocka_unit_test(test_threads_churn_no_leak),
 	};

@@ -4,6 +4,8 @@
 #define LGALLOC_TEST_UTIL_H
 
 #include <dirent.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -13,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,6 +129,70 @@ static inline int threads_named(const char *name)
 	}
 	closedir(d);
 	return n;
+}
+
+/* Threads named @name once the count has settled at @want: a thread that
+ * pthread_join() has returned for is still listed in /proc/self/task (and
+ * still running, in the kernel's exit path) until the kernel reaps it, a
+ * moment later.  Waits up to 10 s for @want and returns the last count, so
+ * a thread that really stays (or never comes) still fails the caller. */
+static inline int wait_threads_named(const char *name, int want)
+{
+	int n = threads_named(name);
+
+	for (int ms = 0; n != want && ms < 10000; ms++) {
+		sleep_ms(1);
+		n = threads_named(name);
+	}
+	return n;
+}
+
+/* Install a seccomp filter on the calling process (a forked child: it
+ * cannot be removed) under which system call @nr fails with @err; when
+ * @arg >= 0, only the calls whose argument @arg equals @value (compared on
+ * its low 32 bits).  Returns 0 or -1 (errno set by prctl). */
+static inline int refuse_syscall(int nr, int arg, uint32_t value, int err)
+{
+	struct sock_filter filter[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 3),
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, arg >= 0 ? offsetof(struct seccomp_data, args[arg])
+							    : offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, arg >= 0 ? value : (unsigned)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (unsigned)err),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(filter) / sizeof(filter[0]), filter};
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return -1;
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+}
+
+/* Run @child in a forked process whose stderr is captured into @out (NUL
+ * terminated); returns its exit status, or 128 + the signal that killed it. */
+static inline int run_capturing_stderr(int (*child)(void *), void *arg, char *out, size_t outsz)
+{
+	int fds[2], status;
+	size_t got = 0;
+	ssize_t n;
+
+	assert_int_equal(pipe(fds), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		_exit(child(arg));
+	}
+	close(fds[1]);
+	while (got < outsz - 1 && (n = read(fds[0], out + got, outsz - 1 - got)) > 0)
+		got += (size_t)n;
+	out[got] = 0;
+	close(fds[0]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 /* The figure every class must satisfy when no thread is mid-operation. */

@@ -13,7 +13,7 @@
  * exits 128+N once CMD is gone and everything is removed.
  */
 #include <errno.h>
-#include <getopt.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,28 +28,9 @@
 #include "common/procfs.h"
 #include "common/swapfile.h"
 #include "common/systemd_run.h"
+#include "options.h"
 
 #define WHY_LEN (2 * PATH_MAX + 128)
-
-enum mechanism {
-	MECH_AUTO,
-	MECH_SYSTEMD,
-	MECH_V2,
-	MECH_V1,
-};
-
-struct options {
-	uint64_t memory;
-	uint64_t swap; /* CG_NO_LIMIT: not set */
-	uint64_t make_swap;
-	const char *swap_dir;
-	const char *parent;
-	enum mechanism mech;
-	int keep_going;
-	int as_root;
-	int quiet;
-	char **cmd;
-};
 
 struct run {
 	struct options opt;
@@ -89,123 +70,6 @@ static const char usage_text[] =
 	"  sudo lgrun --memory 512M -- ./lgbench --paging\n"
 	"  sudo lgrun --memory 512M --swap 4G --make-swap 4G -- ./lgbench --ratio-sweep --total-mib 1536\n"
 	"  sudo lgrun -q --memory 64M --make-swap 256M --swap-dir /mnt/ssd -- python3 job.py\n";
-
-static void usage_error(const char *fmt, const char *arg)
-{
-	fputs("lgrun: ", stderr);
-	fprintf(stderr, fmt, arg);
-	fputs("\nTry 'lgrun --help' for more information.\n", stderr);
-	exit(EXIT_SETUP);
-}
-
-static uint64_t parse_size_arg(const char *opt, const char *arg)
-{
-	uint64_t v;
-
-	if (size_parse(arg, &v) < 0) {
-		fprintf(stderr,
-			"lgrun: %s: bad size '%s' (want a number with an optional K, M, G or T suffix)\n",
-			opt, arg);
-		exit(EXIT_SETUP);
-	}
-	return v;
-}
-
-static void parse_options(struct options *o, int argc, char **argv)
-{
-	enum {
-		OPT_MAKE_SWAP = 256,
-		OPT_SWAP_DIR,
-		OPT_KEEP_GOING,
-		OPT_AS_ROOT,
-		OPT_MECH,
-		OPT_PARENT,
-		OPT_VERSION
-	};
-	static const struct option longopts[] = {
-		{"memory", required_argument, NULL, 'm'},
-		{"swap", required_argument, NULL, 's'},
-		{"make-swap", required_argument, NULL, OPT_MAKE_SWAP},
-		{"swap-dir", required_argument, NULL, OPT_SWAP_DIR},
-		{"keep-going", no_argument, NULL, OPT_KEEP_GOING},
-		{"as-root", no_argument, NULL, OPT_AS_ROOT},
-		{"mechanism", required_argument, NULL, OPT_MECH},
-		{"parent", required_argument, NULL, OPT_PARENT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{NULL, 0, NULL, 0},
-	};
-	static const char *const mechs[] = {"auto", "systemd", "v2", "v1"};
-	int c, have_memory = 0;
-	unsigned int i;
-
-	memset(o, 0, sizeof(*o));
-	o->swap = CG_NO_LIMIT;
-	o->swap_dir = "/var/tmp";
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+:m:s:qh", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'm':
-			o->memory = parse_size_arg("--memory", optarg);
-			have_memory = 1;
-			break;
-		case 's':
-			if (strcmp(optarg, "max") && strcmp(optarg, "unlimited"))
-				o->swap = parse_size_arg("--swap", optarg);
-			break;
-		case OPT_MAKE_SWAP:
-			o->make_swap = parse_size_arg("--make-swap", optarg);
-			if (!o->make_swap)
-				usage_error("--make-swap: the size must be above zero", NULL);
-			break;
-		case OPT_SWAP_DIR:
-			o->swap_dir = optarg;
-			break;
-		case OPT_KEEP_GOING:
-			o->keep_going = 1;
-			break;
-		case OPT_AS_ROOT:
-			o->as_root = 1;
-			break;
-		case OPT_MECH:
-			for (i = 0; i < sizeof(mechs) / sizeof(mechs[0]) && strcmp(optarg, mechs[i]); i++)
-				;
-			if (i == sizeof(mechs) / sizeof(mechs[0]))
-				usage_error("--mechanism: '%s' is not one of auto, systemd, v2, v1", optarg);
-			o->mech = (enum mechanism)i;
-			break;
-		case OPT_PARENT:
-			o->parent = optarg;
-			break;
-		case 'q':
-			o->quiet = 1;
-			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case OPT_VERSION:
-			puts("lgrun " LG_VERSION);
-			exit(0);
-		case ':':
-			usage_error("option '%s' needs a value", argv[optind - 1]);
-			break;
-		default:
-			if (optopt)
-				usage_error("unknown option '-%s'", (char[]){(char)optopt, '\0'});
-			usage_error("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (!have_memory)
-		usage_error("--memory SIZE is required", NULL);
-	if (!o->memory)
-		usage_error("--memory: the limit must be above zero", NULL);
-	if (optind >= argc)
-		usage_error("no command given", NULL);
-	if (o->parent && o->mech == MECH_SYSTEMD)
-		usage_error("--parent does not go with --mechanism systemd", NULL);
-	o->cmd = argv + optind;
-}
 
 static void command_error(const char *cmd, int err)
 {
@@ -481,10 +345,23 @@ int main(int argc, char **argv)
 {
 	static struct run run;
 	struct run *r = &run;
+	static char msg[LGRUN_MSG_LEN];
 	char sdbuf[PATH_MAX], why[256];
 	int err;
 
-	parse_options(&r->opt, argc, argv);
+	switch (lgrun_parse_options(&r->opt, argc, argv, msg, sizeof(msg))) {
+	case LGRUN_RUN:
+		break;
+	case LGRUN_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case LGRUN_VERSION:
+		puts("lgrun " LG_VERSION);
+		return 0;
+	default:
+		fputs(msg, stderr);
+		return EXIT_SETUP;
+	}
 	err = launch_resolve(r->opt.cmd[0], r->path, sizeof(r->path));
 	if (err) {
 		command_error(r->opt.cmd[0], err);

@@ -16,30 +16,24 @@
  * at its ELF entry point by a uprobe (libraries loaded, main not yet run)
  * while the USDT probe is attached to whatever liblgalloc it loaded.
  *
- * This file: the command line; session.c runs the trace, target.c finds
- * the target and attaches to it, loader.c loads the BPF programs,
- * report.c prints.
+ * This file: main and the usage text; options.c parses the command line,
+ * session.c runs the trace, target.c finds the target and attaches to it,
+ * loader.c loads the BPF programs, report.c prints.
  */
-#include <getopt.h>
-#include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 #include <jansson.h>
 
 #include "common/exit_codes.h"
 #include "common/json.h"
-#include "common/parse.h"
 #include "loader.h"
 #include "log.h"
-#include "session.h"
+#include "options.h"
 
 /* One minor fault in 16 timed: a clock read costs ~70 ns on a VM, a 4 KiB
  * fault ~2 us; timing each one alone would cost 5-7%. */
 #define DEFAULT_LATENCY_SAMPLE 16
 
-static bool features_only;
 static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF, .latency_sample = DEFAULT_LATENCY_SAMPLE};
 
 static const char usage_text[] =
@@ -76,108 +70,6 @@ static const char usage_text[] =
 	"  sudo lgtrace -H -- ./bench --threads 4\n"
 	"  sudo lgtrace -s 1 -H -- ./bench      # time every fault, not 1 in 16\n"
 	"  sudo lgtrace --json -- ./bench > trace.json\n";
-
-__attribute__((noreturn, format(printf, 1, 2))) static void die_usage(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	lgt_vwarn(fmt, ap);
-	va_end(ap);
-	fputs("Try 'lgtrace --help'.\n", stderr);
-	exit(EXIT_USAGE);
-}
-
-static double seconds_arg(const char *s, const char *opt)
-{
-	double v;
-
-	if (parse_seconds(s, 1e7, &v))
-		die_usage("%s: '%s' is not a positive number of seconds", opt, s);
-	return v;
-}
-
-static void parse_args(int argc, char **argv)
-{
-	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES };
-	static const struct option opts[] = {
-		{"pid", required_argument, NULL, 'p'},
-		{"interval", required_argument, NULL, 'i'},
-		{"duration", required_argument, NULL, 'd'},
-		{"histograms", no_argument, NULL, 'H'},
-		{"json", no_argument, NULL, 'j'},
-		{"as-root", no_argument, NULL, OPT_AS_ROOT},
-		{"btf", required_argument, NULL, OPT_BTF},
-		{"features", no_argument, NULL, OPT_FEATURES},
-		{"verbose", no_argument, NULL, 'v'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"help", no_argument, NULL, 'h'},
-		{"latency-sample", required_argument, NULL, 's'},
-		{},
-	};
-	unsigned long v;
-	int c;
-
-	opterr = 0;
-	/* '+': stop at the first non-option, CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+:p:i:d:s:Hjvh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'p':
-			if (parse_ulong(optarg, 1, INT_MAX, &v))
-				die_usage("-p: '%s' is not a process ID", optarg);
-			env.pid = (pid_t)v;
-			break;
-		case 'i':
-			env.interval = seconds_arg(optarg, "-i");
-			break;
-		case 'd':
-			env.duration = seconds_arg(optarg, "-d");
-			break;
-		case 'H':
-			env.hists = true;
-			break;
-		case 's':
-			if (parse_ulong(optarg, 1, 1000000, &v))
-				die_usage("--latency-sample: '%s' is not a number from 1 to 1000000", optarg);
-			env.latency_sample = (unsigned)v;
-			break;
-		case 'j':
-			env.json = true;
-			break;
-		case OPT_AS_ROOT:
-			env.as_root = true;
-			break;
-		case OPT_FEATURES:
-			features_only = true;
-			break;
-		case OPT_BTF:
-			env.btf_path = optarg;
-			break;
-		case 'v':
-			env.verbose = true;
-			break;
-		case OPT_VERSION:
-			puts("lgtrace " LG_VERSION);
-			exit(0);
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		case ':':
-			die_usage("option '%s' needs an argument", argv[optind - 1]);
-		default:
-			die_usage("unknown option '%s'", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		env.cmd = &argv[optind];
-	if (features_only) {
-		if (env.pid || env.cmd)
-			die_usage("--features takes no target");
-		return;
-	}
-	if (!env.pid == !env.cmd)
-		die_usage(env.pid ? "give either -p PID or a command, not both" : "give -p PID or -- CMD");
-}
 
 /* --features: the tracepoint features as loader_open() would choose them. */
 static int print_features(void)
@@ -221,8 +113,21 @@ static int print_features(void)
 
 int main(int argc, char **argv)
 {
-	parse_args(argc, argv);
-	if (features_only)
+	static char msg[LGTRACE_MSG_LEN];
+
+	switch (lgtrace_parse_args(argc, argv, &env, msg, sizeof(msg))) {
+	case LGTRACE_RUN:
+		return session_run(&env);
+	case LGTRACE_HELP:
+		fputs(usage_text, stdout);
+		return 0;
+	case LGTRACE_FEATURES:
 		return print_features();
-	return session_run(&env);
+	case LGTRACE_VERSION:
+		puts("lgtrace " LG_VERSION);
+		return 0;
+	default:
+		fprintf(stderr, "lgtrace: %s\nTry 'lgtrace --help'.\n", msg);
+		return EXIT_USAGE;
+	}
 }
