@@ -758,11 +758,16 @@ static __always_inline void madvise_args(struct io_kiocb *req, struct uring_madv
 	    bpf_probe_read_kernel(cmd, sizeof(cmd), &req->cmd))
 		return;
 	m->addr = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, addr));
-	/* u32 up to 6.1, u64 since. */
+	/* u32 up to 6.1, u64 since.  The offset goes through a register the
+	 * compiler cannot see into, so that the relocation is on a move and
+	 * not on a load, whose size libbpf checks against the field's. */
+	__u64 off = bpf_core_field_offset(struct io_madvise, len);
+
+	asm volatile("" : "+r"(off));
 	if (bpf_core_field_size(struct io_madvise, len) == 4)
-		m->len = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, len));
+		m->len = *(__u32 *)(c + (off & 63));
 	else
-		m->len = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, len));
+		m->len = *(__u64 *)(c + (off & 63));
 	m->advice = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, advice));
 }
 
