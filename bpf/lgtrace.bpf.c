@@ -330,7 +330,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 	struct thread_state *ts = thread_state(id, false);
 	__u64 ns = 0;
 
-	if (target_memcg != (__u64)memcg)
+	if (memcg && target_memcg != (__u64)memcg)
 		target_memcg = (__u64)memcg;
 	if (!ts || !ts->in_fault) {
 		/* get_user_pages() on behalf of the task: no entry seen. */
@@ -409,6 +409,44 @@ int BPF_PROG(memcg_event, struct mem_cgroup *memcg, int item, unsigned long nr)
 	return 0;
 }
 
+/*
+ * Kernels without count_memcg_events (6.1): a fault's completion from the
+ * page-faults-min and page-faults-maj software events, which
+ * mm_account_fault() raises in the faulting task where it counts
+ * min_flt/maj_flt (major also for a retried fault, as maj_flt).  One event
+ * per CPU for all tasks (the user program opens them); the target is
+ * picked here.  A fault is known major only as it ends, so the user
+ * program times every fault in this mode; swap-ins are the major faults
+ * on lgalloc's areas (anonymous memory), no PSWPIN tells about others.
+ */
+SEC("perf_event")
+int fault_minor_perf(struct bpf_perf_event_data *ctx)
+{
+	__u64 id;
+
+	if (noop)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (is_target(id))
+		fault_done(id, NULL);
+	return 0;
+}
+
+SEC("perf_event")
+int fault_major_perf(struct bpf_perf_event_data *ctx)
+{
+	__u64 id;
+
+	if (noop)
+		return 0;
+	id = bpf_get_current_pid_tgid();
+	if (!is_target(id))
+		return 0;
+	fault_major(id);
+	fault_done(id, NULL);
+	return 0;
+}
+
 /* System call numbers for attributing mmap_lock to the operation. */
 #if defined(__TARGET_ARCH_x86)
 #define NR_mmap		 9
@@ -483,11 +521,14 @@ static __always_inline bool own_mm(struct mm_struct *mm)
 	return bpf_get_current_task_btf()->mm == mm;
 }
 
-SEC("tp_btf/mmap_lock_start_locking")
-int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
+/*
+ * mmap_lock_start_locking and mmap_lock_acquire_returned: since 6.2 (mm,
+ * write[, success]); before, with the memcg path between (mm, memcg_path,
+ * write[, success]).  One program per signature; the user program loads
+ * the one that matches the kernel's BTF (tools/lgtrace/tpsig.c).
+ */
+static __always_inline int on_lock_start(struct mm_struct *mm, bool write)
 {
-	if (noop)
-		return 0;
 	struct thread_state *ts;
 	__u64 id = bpf_get_current_pid_tgid();
 
@@ -504,11 +545,8 @@ int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
 	return 0;
 }
 
-SEC("tp_btf/mmap_lock_acquire_returned")
-int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
+static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bool success)
 {
-	if (noop)
-		return 0;
 	struct thread_state *ts;
 	struct lgt_pool_stats *s;
 	__u64 wait;
@@ -537,6 +575,38 @@ int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
 	__sync_fetch_and_add(&s->lock_wait_ns[w], wait);
 	hist_add(s, w ? LGT_H_LOCK_WRITE : LGT_H_LOCK_READ, wait);
 	return 0;
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(lock_start, struct mm_struct *mm, bool write)
+{
+	if (noop)
+		return 0;
+	return on_lock_start(mm, write);
+}
+
+SEC("tp_btf/mmap_lock_start_locking")
+int BPF_PROG(lock_start_memcg, struct mm_struct *mm, const char *memcg_path, bool write)
+{
+	if (noop)
+		return 0;
+	return on_lock_start(mm, write);
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(lock_acquired, struct mm_struct *mm, bool write, bool success)
+{
+	if (noop)
+		return 0;
+	return on_lock_acquired(mm, write, success);
+}
+
+SEC("tp_btf/mmap_lock_acquire_returned")
+int BPF_PROG(lock_acquired_memcg, struct mm_struct *mm, const char *memcg_path, bool write, bool success)
+{
+	if (noop)
+		return 0;
+	return on_lock_acquired(mm, write, success);
 }
 
 /* The rwsem slow path (after optimistic spinning failed): the acquisition
@@ -688,29 +758,30 @@ static __always_inline void madvise_args(struct io_kiocb *req, struct uring_madv
 	    bpf_probe_read_kernel(cmd, sizeof(cmd), &req->cmd))
 		return;
 	m->addr = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, addr));
-	m->len = *(__u64 *)(c + bpf_core_field_offset(struct io_madvise, len));
+	/* u32 up to 6.1, u64 since.  The offset goes through a register the
+	 * compiler cannot see into, so that the relocation is on a move and
+	 * not on a load, whose size libbpf checks against the field's. */
+	__u64 off = bpf_core_field_offset(struct io_madvise, len);
+
+	asm volatile("" : "+r"(off));
+	if (bpf_core_field_size(struct io_madvise, len) == 4)
+		m->len = *(__u32 *)(c + (off & 63));
+	else
+		m->len = *(__u64 *)(c + (off & 63));
 	m->advice = *(__u32 *)(c + bpf_core_field_offset(struct io_madvise, advice));
 }
 
-SEC("tp_btf/io_uring_submit_req")
-int BPF_PROG(uring_submit, struct io_kiocb *req)
+static __always_inline int on_uring_submit(struct io_kiocb *req, __u64 key)
 {
-	if (noop)
-		return 0;
 	struct uring_madvise m;
 	struct lgt_pool_stats *s;
 	struct uring_req *r;
-	__u64 key = 0;
 	__u32 pool;
 
 	if (!is_target(bpf_get_current_pid_tgid()) || !is_madvise(req))
 		return 0;
 	madvise_args(req, &m);
 	pool = pool_of(m.addr);
-	/* The request's address as a number (the verifier allows no
-	 * arithmetic on a typed pointer): io_uring_complete passes it as
-	 * void *, a number already. */
-	bpf_probe_read_kernel(&key, sizeof(key), &ctx[0]);
 	r = uring_claim(key);
 	if (r) {
 		r->start = bpf_ktime_get_ns();
@@ -722,6 +793,36 @@ int BPF_PROG(uring_submit, struct io_kiocb *req)
 	if (m.advice == MADV_WILLNEED && m.len)
 		mark_hinted(m.addr, m.len);
 	return 0;
+}
+
+/* The request's address as a number (the verifier allows no arithmetic
+ * on a typed pointer): io_uring_complete passes it as void *, a number
+ * already. */
+static __always_inline __u64 req_key(unsigned long long *ctx)
+{
+	__u64 key = 0;
+
+	bpf_probe_read_kernel(&key, sizeof(key), &ctx[0]);
+	return key;
+}
+
+/* Since 6.3: (req), after the prep step filled in the command data. */
+SEC("tp_btf/io_uring_submit_req")
+int BPF_PROG(uring_submit, struct io_kiocb *req)
+{
+	if (noop)
+		return 0;
+	return on_uring_submit(req, req_key(ctx));
+}
+
+/* 5.18 to 6.2: io_uring_submit_sqe(req, force_nonblock), fired in
+ * io_init_req's caller after the prep step too (io_submit_sqe). */
+SEC("tp_btf/io_uring_submit_sqe")
+int BPF_PROG(uring_submit_sqe, struct io_kiocb *req, bool force_nonblock)
+{
+	if (noop)
+		return 0;
+	return on_uring_submit(req, req_key(ctx));
 }
 
 /* The result is read from the request (req->cqe), not from the CQE

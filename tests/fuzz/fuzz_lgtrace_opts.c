@@ -44,6 +44,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (o.latency_sample < 1 || o.latency_sample > 1000000)
 			fuzz_fail("latency sample %u", o.latency_sample);
 		break;
+	case LGTRACE_FEATURES:
+		if (o.pid || o.cmd)
+			fuzz_fail("--features with pid %d and cmd %p", (int)o.pid, (void *)o.cmd);
+		break;
 	case LGTRACE_HELP:
 	case LGTRACE_VERSION:
 		break;

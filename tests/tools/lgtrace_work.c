@@ -12,12 +12,15 @@
  *   lgtrace_work [--gate] loop MS                       alloc/free, no touch
  *   lgtrace_work [--gate] hint REGION_MIB MIB N WRITE [sync|late]
  *                                                       prefetch hints, see hint()
+ *   lgtrace_work lockmix READS WRITES                   mmap_lock in a 2 MiB
+ *                                                       region, see lockmix()
  *
  * --gate: map the areas first (allocate, or warm up), print "ready PID",
  * wait for SIGUSR1, then do the work: for attaching lgtrace -p in between.
  * Transparent huge pages are off for the process, so a touched page is
  * one fault.
  */
+#include <errno.h>
 #include <liburing.h>
 #include <pthread.h>
 #include <signal.h>
@@ -113,6 +116,27 @@ static void swap(int gated, size_t mib)
 		for (size_t off = 0; off < h[i].len; off += PAGE)
 			sum += ((volatile char *)h[i].ptr)[off];
 	ops = sum;
+}
+
+/*
+ * mmap_lock taken a known number of times in a 2 MiB region's pool, on
+ * every kernel: READS mincore(2) calls (mmap_read_lock, no per-VMA lock in
+ * 6.1 or 6.18) and WRITES mprotect(2) calls to the protection the pages
+ * already have (mmap_write_lock, no VMA split).  No page is touched, so no
+ * fault takes the lock for read on a kernel without per-VMA locks.
+ */
+static void lockmix(unsigned long reads, unsigned long writes)
+{
+	struct lgalloc_handle *h = alloc_regions(1, 2 * MIB);
+	unsigned char vec[16];
+
+	for (unsigned long i = 0; i < reads; i++)
+		if (mincore(h->ptr, sizeof(vec) * PAGE, vec))
+			die("mincore", -errno);
+	for (unsigned long i = 0; i < writes; i++)
+		if (mprotect(h->ptr, PAGE, PROT_READ | PROT_WRITE))
+			die("mprotect", -errno);
+	ops = reads + writes;
 }
 
 static long majflt(void)
@@ -318,8 +342,8 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc < 3) {
-		fprintf(stderr,
-			"usage: lgtrace_work [--gate] attrib|swap|storm|loop|hint ARGS (see the source)\n");
+		fprintf(stderr, "usage: lgtrace_work [--gate] attrib|swap|storm|loop|hint|lockmix ARGS (see "
+				"the source)\n");
 		return 2;
 	}
 	/* SIGUSR1 stays pending until the gate takes it. */
@@ -360,6 +384,8 @@ int main(int argc, char **argv)
 		}
 		hint(gated, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0),
 		     atoi(argv[5]), how);
+	} else if (!strcmp(argv[1], "lockmix") && argc == 4) {
+		lockmix(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	} else if (!strcmp(argv[1], "loop")) {
 		alloc_free(50); /* warm-up: areas mapped, caches filled */
 		gate(gated);

@@ -491,7 +491,9 @@ static void test_json(void **state)
 	assert_int_equal(json_object_size(json_object_get(doc, "features")), NUM_FEATURES);
 	assert_int_equal(geti(doc, "total.faults"), 110);
 	assert_int_equal(geti(doc, "total.major"), 5);
-	assert_int_equal(geti(doc, "total.swapouts"), 7);
+	/* Swap-outs are not traced on this made-up kernel: null, not 7. */
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "total"), "swapouts")));
+	assert_null(json_object_get(doc, "unavailable"));
 	assert_int_equal(geti(doc, "total.io_uring_madvise.submitted"), 32);
 	assert_int_equal(geti(doc, "total.prefetch.hinted_major"), 2);
 	assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "kernel"), "source")),
@@ -574,6 +576,51 @@ static void test_json(void **state)
 	json_decref(ivs);
 }
 
+/* A kernel without count_memcg_events and mmap_lock: what they would
+ * measure is null (not 0) in every pool, the total and the intervals, and
+ * "unavailable" and the text summary say why. */
+static void test_json_unavailable(void **state)
+{
+	const char *why[NUM_FEATURES] = {
+		[FEAT_COMPLETION] = "count_memcg_events: no such tracepoint in this kernel's BTF",
+		[FEAT_LOCK] = "mmap_lock_start_locking(int): no program reads these arguments",
+	};
+	struct doc_input in;
+	json_t *doc, *p, *iv;
+	char *out;
+
+	(void)state;
+	doc_input(&in, 1.0, 0.1, 0.2);
+	features(in.have, FEAT_COMPLETION, FEAT_LOCK, FEAT_URING_SUBMIT, -1);
+	in.sum.why = why;
+	doc = round_trip(report_json(&in.sum, &in.s, in.ivs));
+	p = json_array_get(json_object_get(doc, "pools"), 0);
+	assert_int_equal(geti(p, "faults"), 100);
+	assert_true(json_is_null(json_object_get(p, "major")));
+	assert_true(json_is_null(json_object_get(p, "minor")));
+	assert_true(json_is_null(json_object_get(p, "swapins")));
+	assert_true(json_is_null(json_object_get(p, "mmap_lock")));
+	assert_true(json_is_null(json_object_get(p, "prefetch")));
+	assert_true(json_is_null(json_object_get(json_object_get(p, "histograms"), "fault_minor")));
+	assert_true(json_is_null(json_object_get(json_object_get(p, "histograms"), "io_uring_madvise")));
+	assert_true(json_is_null(json_object_get(json_object_get(p, "io_uring_madvise"), "submitted")));
+	assert_true(json_is_integer(json_object_get(json_object_get(p, "io_uring_madvise"), "completed")));
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "total"), "major")));
+	assert_int_equal(geti(doc, "total.faults"), 110);
+	iv = json_array_get(json_object_get(doc, "intervals"), 1);
+	assert_true(json_is_null(json_object_get(json_array_get(json_object_get(iv, "pools"), 0), "major")));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "unavailable"), "fault_completion")),
+		why[FEAT_COMPLETION]);
+	assert_null(json_object_get(json_object_get(doc, "unavailable"), "io_uring_submit"));
+	json_decref(doc);
+	json_decref(in.ivs);
+	CAPTURE(out, print_summary(o_, &in.sum, &in.s));
+	assert_non_null(strstr(out, "  n/a fault_completion: count_memcg_events: no such tracepoint"));
+	assert_non_null(strstr(out, "  n/a mmap_lock: mmap_lock_start_locking(int)"));
+	free(out);
+}
+
 /*
  * The document to the byte, in lgtrace's layout from before the split (a
  * member a line, a pool a line, an interval a line above its pools): the
@@ -590,7 +637,8 @@ static void test_json_layout(void **state)
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
 		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
 		", \"usdt\": true, \"registry\": false},\n"
-		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": 7, \"io_uring_m"
+		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
+		"\"io_uring_m"
 		"advise\": {\"submitted\": 32, \"completed\": 32}, \"prefetch\": {\"hinted_minor\": 30, \"h"
 		"inted_major\": 2}},\n"
 		"  \"kernel\": {\"source\": \"wait4\", \"minflt\": 120, \"majflt\": 1},\n"
@@ -600,26 +648,30 @@ static void test_json_layout(void **state)
 		"  \"intervals\": [\n"
 		"    {\"t\": 0.125, \"pools\": [\n"
 		"    {\"pool\": \"mmap/munmap\", \"faults\": 0, \"minor\": 0, \"major\": 0, \"swapins\": 0,"
-		" \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\""
+		" \"swapouts\": null, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": "
+		"{\""
 		"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisi"
 		"tions\": 6, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"su"
 		"bmitted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted"
 		"_minor\": 0, \"hinted_major\": 0}}]},\n"
 		"    {\"t\": 0.375, \"pools\": [\n"
 		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
-		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"swapins\": 3, \"swapouts\": null, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, "
+		"\"mm"
 		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
 		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
 		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
 		"cy_ns\": 0}, \"prefetch\": {\"hinted_minor\": 0, \"hinted_major\": 0}},\n"
 		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
-		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"apins\": 0, \"swapouts\": null, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": "
+		"{\""
 		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
 		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
 		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
 		"efetch\": {\"hinted_minor\": 30, \"hinted_major\": 2}},\n"
 		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
-		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"wapouts\": null, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": "
+		"{\"acq"
 		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
 		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
 		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
@@ -627,7 +679,8 @@ static void test_json_layout(void **state)
 		"  ],\n"
 		"  \"pools\": [\n"
 		"    {\"pool\": \"2M\", \"class_log2\": 21, \"faults\": 100, \"minor\": 95, \"major\": 5, \""
-		"swapins\": 3, \"swapouts\": 7, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, \"mm"
+		"swapins\": 3, \"swapouts\": null, \"fault_ns\": {\"minor\": 142500, \"major\": 7500000}, "
+		"\"mm"
 		"ap_lock\": {\"read\": {\"acquisitions\": 4, \"contended\": 1, \"failed\": 0, \"wait_ns\": "
 		"1500000}, \"write\": {\"acquisitions\": 2, \"contended\": 0, \"failed\": 0, \"wait_ns\": 5"
 		"00000}}, \"io_uring_madvise\": {\"submitted\": 0, \"completed\": 0, \"failed\": 0, \"laten"
@@ -640,7 +693,8 @@ static void test_json_layout(void **state)
 		"p99_ns\": 32604, \"log2_ns\": [[16384, 32767, 2]]}, \"io_uring_madvise\": {\"count\": 0, \""
 		"p50_ns\": 0, \"p99_ns\": 0, \"log2_ns\": []}}},\n"
 		"    {\"pool\": \"4M\", \"class_log2\": 22, \"faults\": 0, \"minor\": 0, \"major\": 0, \"sw"
-		"apins\": 0, \"swapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\""
+		"apins\": 0, \"swapouts\": null, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": "
+		"{\""
 		"read\": {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\":"
 		" {\"acquisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvi"
 		"se\": {\"submitted\": 32, \"completed\": 32, \"failed\": 1, \"latency_ns\": 3145728}, \"pr"
@@ -652,7 +706,8 @@ static void test_json_layout(void **state)
 		": 0, \"log2_ns\": []}, \"io_uring_madvise\": {\"count\": 32, \"p50_ns\": 98304, \"p99_ns\""
 		": 130417, \"log2_ns\": [[65536, 131071, 32]]}}},\n"
 		"    {\"pool\": \"other\", \"faults\": 10, \"minor\": 10, \"major\": 0, \"swapins\": 0, \"s"
-		"wapouts\": 0, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": {\"acq"
+		"wapouts\": null, \"fault_ns\": {\"minor\": 0, \"major\": 0}, \"mmap_lock\": {\"read\": "
+		"{\"acq"
 		"uisitions\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}, \"write\": {\"acquisitio"
 		"ns\": 0, \"contended\": 0, \"failed\": 0, \"wait_ns\": 0}}, \"io_uring_madvise\": {\"submi"
 		"tted\": 0, \"completed\": 0, \"failed\": 0, \"latency_ns\": 0}, \"prefetch\": {\"hinted_mi"
@@ -686,7 +741,7 @@ int main(void)
 		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
 		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
 		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
-		cmocka_unit_test(test_json_layout),
+		cmocka_unit_test(test_json_layout),	cmocka_unit_test(test_json_unavailable),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,16 @@ $(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ) 
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(JANSSON_CFLAGS) $< \
 		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
 
+# Tracepoint signatures from made-up BTF (tpsig.o and libbpf's BTF
+# builder): no BPF loaded, no root.
+LGTRACE_TPSIG_TEST := $(BUILD)/tests/tools/test_lgtrace_tpsig
+UNIT_TESTS += $(LGTRACE_TPSIG_TEST)
+
+$(LGTRACE_TPSIG_TEST): tests/tools/test_lgtrace_tpsig.c $(BUILD)/obj/tools/lgtrace/tpsig.o
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace $(LIBBPF_CFLAGS) $< \
+		$(BUILD)/obj/tools/lgtrace/tpsig.o -o $@ $(ALL_LDFLAGS) $(LIBBPF_LIBS) $(CMOCKA_LIBS)
+
 # The workload links the static library: its USDT probe and registry are
 # then in the executable itself; the shared variant covers the
 # liblgalloc.so path.  Both use liburing themselves (LIB_LDLIBS).

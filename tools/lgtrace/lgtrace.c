@@ -22,8 +22,12 @@
  */
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "common/exit_codes.h"
+#include "common/json.h"
 #include "loader.h"
+#include "log.h"
 #include "options.h"
 
 /* One minor fault in 16 timed: a clock read costs ~70 ns on a VM, a 4 KiB
@@ -35,6 +39,7 @@ static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF, .latency_sample = DEF
 static const char usage_text[] =
 	"Usage: lgtrace [OPTIONS] -p PID\n"
 	"       lgtrace [OPTIONS] -- CMD [ARGS...]\n"
+	"       lgtrace --features [--json] [--btf PATH]\n"
 	"\n"
 	"Trace one process's page faults, swap-ins, swap-outs, mmap_lock waits,\n"
 	"io_uring madvise requests and the faults after prefetch hints (minor: in\n"
@@ -50,6 +55,8 @@ static const char usage_text[] =
 	"                         read from swap or a file are always timed)\n"
 	"  -j, --json             write the summary as one JSON document\n"
 	"      --as-root          run CMD as root, not as SUDO_UID/SUDO_GID\n"
+	"      --features         print what this kernel offers (each feature, the\n"
+	"                         tracepoints behind it, or why it is n/a) and exit\n"
 	"      --btf PATH         kernel BTF to use (default " DEFAULT_BTF ")\n"
 	"  -v, --verbose          libbpf debug output\n"
 	"      --version          print the version\n"
@@ -64,6 +71,46 @@ static const char usage_text[] =
 	"  sudo lgtrace -s 1 -H -- ./bench      # time every fault, not 1 in 16\n"
 	"  sudo lgtrace --json -- ./bench > trace.json\n";
 
+/* --features: the tracepoint features as loader_open() would choose them. */
+static int print_features(void)
+{
+	struct loader_opts lo = {.btf_path = env.btf_path, .verbose = env.verbose};
+	bool have[NUM_FEATURES];
+	const char *const *why;
+	json_t *doc, *feats;
+	int err = 0;
+
+	if (loader_check(&lo) || loader_probe(have, &lo))
+		return 1;
+	why = loader_feature_reasons();
+	if (!env.json) {
+		printf("kernel BTF: %s\n", env.btf_path);
+		for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++)
+			printf("%-18s %-3s %s\n", feature_names[f], have[f] ? "yes" : "n/a",
+			       have[f] ? loader_feature_source(f) : why[f]);
+		return fflush(stdout) ? 1 : 0;
+	}
+	feats = json_object();
+	for (int f = FEAT_FAULTS; feats && f <= FEAT_LAST_TP; f++) {
+		const char *src = loader_feature_source(f);
+
+		if (json_object_set_new(feats, feature_names[f],
+					json_pack("{sb so so}", "available", have[f], "source",
+						  src ? lg_json_string(src) : json_null(), "reason",
+						  why[f] ? lg_json_string(why[f]) : json_null()))) {
+			json_decref(feats);
+			feats = NULL;
+		}
+	}
+	doc = json_pack("{so so}", "btf", lg_json_string(env.btf_path), "features", feats);
+	if (!doc || lg_json_dump(doc, stdout) || fputc('\n', stdout) == EOF || fflush(stdout))
+		err = 1;
+	if (err)
+		lgt_warn("cannot write the features: %s", doc ? "write error" : "out of memory");
+	json_decref(doc);
+	return err;
+}
+
 int main(int argc, char **argv)
 {
 	static char msg[LGTRACE_MSG_LEN];
@@ -74,6 +121,8 @@ int main(int argc, char **argv)
 	case LGTRACE_HELP:
 		fputs(usage_text, stdout);
 		return 0;
+	case LGTRACE_FEATURES:
+		return print_features();
 	case LGTRACE_VERSION:
 		puts("lgtrace " LG_VERSION);
 		return 0;

@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <linux/capability.h>
+#include <linux/perf_event.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 #include "common/parse.h"
 #include "loader.h"
 #include "log.h"
+#include "tpsig.h"
 #include "lgtrace.skel.h"
 
 static bool verbose;
@@ -59,98 +61,338 @@ int loader_check(const struct loader_opts *o)
 	return 0;
 }
 
-struct prog_tp {
-	struct bpf_program *prog;
-	struct bpf_link **link;
-	const char *tp;
+/*
+ * One tracepoint program slot: the variants that can fill it, most recent
+ * kernel first, each a program and the arguments it reads (tpsig.h).  The
+ * first variant the kernel's BTF matches is loaded, the others not; with
+ * none, @feature is unavailable (unless @optional).
+ */
+#define MAX_VARIANTS 2
+struct tp_slot {
 	enum feature feature;
 	bool optional; /* absence does not make the feature n/a */
+	int nv;
+	struct tp_variant v[MAX_VARIANTS];
+	struct bpf_program *prog[MAX_VARIANTS];
+	struct bpf_link **link[MAX_VARIANTS];
+	int chosen; /* -1: none */
 };
 
-/* Leave out the programs whose tracepoints are missing; say which
- * features remain. */
-static void probe_tracepoints(struct lgtrace_bpf *s, struct prog_tp *tps, size_t ntps,
-			      const struct btf *vmlinux, bool have[NUM_FEATURES])
-{
-	bool missing[NUM_FEATURES] = {};
-	char name[128];
-	/* LGTRACE_SKIP_TRACEPOINTS=a,b: treat them as missing (to test the
-	 * fallbacks on a kernel that has them all). */
-	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
+/* What each feature comes from on this kernel, or why it is missing. */
+static char feat_source[NUM_FEATURES][384];
+static char feat_reason[NUM_FEATURES][512];
+static const char *feat_reason_ptr[NUM_FEATURES];
 
-	for (size_t i = 0; i < ntps; i++) {
-		snprintf(name, sizeof(name), "btf_trace_%s", tps[i].tp);
-		if (btf__find_by_name_kind(vmlinux, name, BTF_KIND_TYPEDEF) < 0 ||
-		    list_has(skip, ',', tps[i].tp)) {
-			bpf_program__set_autoload(tps[i].prog, false);
-			if (!tps[i].optional)
-				missing[tps[i].feature] = true;
-		}
+#define ULONG "long unsigned int"
+#define BOOL  "_Bool"
+
+#define SLOT1(f, opt, tp, args, p)                                                                           \
+	{                                                                                                    \
+		f, opt, 1, {{tp, args}}, {s->progs.p}, {&s->links.p}, -1                                     \
 	}
+#define SLOT2(f, tp1, args1, p1, tp2, args2, p2)                                                             \
+	{                                                                                                    \
+		f, false, 2, {{tp1, args1}, {tp2, args2}}, {s->progs.p1, s->progs.p2},                       \
+			{&s->links.p1, &s->links.p2}, -1                                                     \
+	}
+
+static void add_text(char *buf, size_t len, const char *sep, const char *text)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? sep : "", text);
+}
+
+/* Pick each slot's variant (LGTRACE_SKIP_TRACEPOINTS=a,b: treat those
+ * tracepoints as missing, to test the fallbacks on a kernel that has them
+ * all); say which features remain, and why the others do not. */
+static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t n, const struct btf *vmlinux,
+			    bool have[NUM_FEATURES])
+{
+	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
+	char why[512], sig[256], text[512];
+
+	memset(feat_source, 0, sizeof(feat_source));
+	memset(feat_reason, 0, sizeof(feat_reason));
 	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++)
-		have[f] = !missing[f];
+		have[f] = true;
+	for (size_t i = 0; i < n; i++) {
+		struct tp_slot *sl = &slots[i];
+		struct tp_variant v[MAX_VARIANTS];
+
+		/* A skipped tracepoint is looked up under a name no kernel has. */
+		for (int k = 0; k < sl->nv; k++) {
+			v[k] = sl->v[k];
+			if (list_has(skip, ',', v[k].tp))
+				v[k].tp = "lgtrace-skipped";
+		}
+		sl->chosen = tp_select(vmlinux, v, sl->nv, why, sizeof(why));
+		for (int k = 0; k < sl->nv; k++)
+			if (k != sl->chosen && sl->prog[k] != (sl->chosen >= 0 ? sl->prog[sl->chosen] : NULL))
+				bpf_program__set_autoload(sl->prog[k], false);
+		if (sl->chosen >= 0) {
+			tp_signature(vmlinux, v[sl->chosen].tp, sig, sizeof(sig));
+			snprintf(text, sizeof(text), "%s(%s)", v[sl->chosen].tp, sig);
+			add_text(feat_source[sl->feature], sizeof(feat_source[0]), "; ", text);
+			continue;
+		}
+		if (sl->optional)
+			continue;
+		have[sl->feature] = false;
+		for (char *p; (p = strstr(why, "lgtrace-skipped"));) {
+			/* Name the skipped tracepoint, not the made-up name. */
+			snprintf(text, sizeof(text), "%.*s%s: skipped (LGTRACE_SKIP_TRACEPOINTS)%s",
+				 (int)(p - why), why, sl->v[0].tp, strstr(p, "; ") ? strstr(p, "; ") : "");
+			snprintf(why, sizeof(why), "%s", text);
+		}
+		add_text(feat_reason[sl->feature], sizeof(feat_reason[0]), "; ", why);
+	}
 	/* Contention only qualifies mmap_lock acquisitions. */
-	if (!have[FEAT_LOCK]) {
+	if (!have[FEAT_LOCK] && have[FEAT_CONTENTION]) {
 		have[FEAT_CONTENTION] = false;
-		bpf_program__set_autoload(s->progs.lock_start, false);
-		bpf_program__set_autoload(s->progs.lock_acquired, false);
-		bpf_program__set_autoload(s->progs.contention_begin, false);
+		snprintf(feat_reason[FEAT_CONTENTION], sizeof(feat_reason[0]), "needs mmap_lock");
+	}
+	if (!have[FEAT_FAULTS] && have[FEAT_COMPLETION]) {
+		have[FEAT_COMPLETION] = false;
+		snprintf(feat_reason[FEAT_COMPLETION], sizeof(feat_reason[0]), "needs faults");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (have[slots[i].feature])
+			continue;
+		for (int k = 0; k < slots[i].nv; k++)
+			bpf_program__set_autoload(slots[i].prog[k], false);
 	}
 	/* Kernel-mode fault entries alone would time a few faults only. */
 	if (!have[FEAT_FAULTS])
 		bpf_program__set_autoload(s->progs.fault_kernel, false);
-	if (!have[FEAT_FAULTS] && !have[FEAT_COMPLETION]) {
-		bpf_program__set_autoload(s->progs.fault_user, false);
-		bpf_program__set_autoload(s->progs.fault_kernel, false);
-		bpf_program__set_autoload(s->progs.memcg_event, false);
+	for (int f = 0; f < NUM_FEATURES; f++)
+		feat_reason_ptr[f] = feat_reason[f][0] ? feat_reason[f] : NULL;
+}
+
+/*
+ * Without count_memcg_events: fault completions from the page-faults-min
+ * and -maj software events, one of each per CPU for all tasks (the BPF
+ * programs pick the target).  Opened before the load, so that a kernel
+ * that refuses them leaves the feature n/a with perf_event_open's reason;
+ * attached after it.  -1 for a CPU that is offline.
+ */
+static int *perf_fds; /* [2 * ncpu]: minor, major per CPU */
+static struct bpf_link **perf_links;
+static int perf_ncpu;
+#define PERF_SKIP_NAME "page-faults" /* in LGTRACE_SKIP_TRACEPOINTS */
+
+static void close_fault_events(void)
+{
+	for (int i = 0; perf_links && i < 2 * perf_ncpu; i++)
+		bpf_link__destroy(perf_links[i]);
+	for (int i = 0; perf_fds && i < 2 * perf_ncpu; i++)
+		if (perf_fds[i] >= 0 && !(perf_links && perf_links[i]))
+			close(perf_fds[i]);
+	free(perf_fds);
+	free(perf_links);
+	perf_fds = NULL;
+	perf_links = NULL;
+	perf_ncpu = 0;
+}
+
+/* 0, or -1 with @why. */
+static int open_fault_events(char *why, size_t len)
+{
+	int ncpu = libbpf_num_possible_cpus(), opened = 0;
+
+	if (ncpu <= 0) {
+		snprintf(why, len, "cannot count the CPUs: %s", strerror(ncpu ? -ncpu : EINVAL));
+		return -1;
 	}
+	perf_fds = malloc(2 * (size_t)ncpu * sizeof(*perf_fds));
+	perf_links = calloc(2 * (size_t)ncpu, sizeof(*perf_links));
+	if (!perf_fds || !perf_links) {
+		snprintf(why, len, "out of memory");
+		close_fault_events();
+		return -1;
+	}
+	perf_ncpu = ncpu;
+	for (int i = 0; i < 2 * ncpu; i++)
+		perf_fds[i] = -1;
+	for (int c = 0; c < ncpu; c++) {
+		for (int k = 0; k < 2; k++) {
+			struct perf_event_attr a = {
+				.type = PERF_TYPE_SOFTWARE,
+				.size = sizeof(a),
+				.config = k ? PERF_COUNT_SW_PAGE_FAULTS_MAJ : PERF_COUNT_SW_PAGE_FAULTS_MIN,
+				.sample_period = 1,
+			};
+			int fd = (int)syscall(SYS_perf_event_open, &a, -1, c, -1, PERF_FLAG_FD_CLOEXEC);
+
+			if (fd < 0 && errno == ENODEV)
+				continue; /* offline */
+			if (fd < 0) {
+				snprintf(why, len, "perf_event_open(page-faults-%s, CPU %d): %s",
+					 k ? "maj" : "min", c, strerror(errno));
+				close_fault_events();
+				return -1;
+			}
+			perf_fds[2 * c + k] = fd;
+			opened++;
+		}
+	}
+	if (!opened) {
+		snprintf(why, len, "perf_event_open(page-faults-min): no CPU online");
+		close_fault_events();
+		return -1;
+	}
+	return 0;
+}
+
+/* count_memcg_events missing: the software events instead, if they open. */
+static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES])
+{
+	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
+	char why[256];
+
+	bpf_program__set_autoload(s->progs.fault_minor_perf, false);
+	bpf_program__set_autoload(s->progs.fault_major_perf, false);
+	if (have[FEAT_COMPLETION] || !have[FEAT_FAULTS])
+		return;
+	if (list_has(skip, ',', PERF_SKIP_NAME)) {
+		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
+	} else if (open_fault_events(why, sizeof(why)) == 0) {
+		have[FEAT_COMPLETION] = true;
+		feat_reason_ptr[FEAT_COMPLETION] = NULL;
+		snprintf(feat_source[FEAT_COMPLETION], sizeof(feat_source[0]),
+			 "perf software events page-faults-min/maj, per CPU (%.300s)",
+			 feat_reason[FEAT_COMPLETION]);
+		bpf_program__set_autoload(s->progs.fault_minor_perf, true);
+		bpf_program__set_autoload(s->progs.fault_major_perf, true);
+		bpf_program__set_autoload(s->progs.memcg_event, false);
+		return;
+	}
+	add_text(feat_reason[FEAT_COMPLETION], sizeof(feat_reason[0]), "; ", why);
+	feat_reason_ptr[FEAT_COMPLETION] = feat_reason[FEAT_COMPLETION];
+}
+
+static int attach_fault_events(struct lgtrace_bpf *s)
+{
+	for (int i = 0; perf_fds && i < 2 * perf_ncpu; i++) {
+		if (perf_fds[i] < 0)
+			continue;
+		perf_links[i] = bpf_program__attach_perf_event(
+			i % 2 ? s->progs.fault_major_perf : s->progs.fault_minor_perf, perf_fds[i]);
+		if (!perf_links[i]) {
+			lgt_warn("cannot attach to perf event page-faults-%s on CPU %d: %s",
+				 i % 2 ? "maj" : "min", i / 2, strerror(errno));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Fill @slots for skeleton @s; returns their number. */
+static size_t make_slots(struct lgtrace_bpf *s, struct tp_slot *slots)
+{
+	struct tp_slot all[] = {
+		SLOT1(FEAT_FAULTS, false, "page_fault_user", ULONG ", struct pt_regs *, " ULONG, fault_user),
+		SLOT1(FEAT_FAULTS, true, "page_fault_kernel", ULONG ", struct pt_regs *, " ULONG,
+		      fault_kernel),
+		SLOT1(FEAT_COMPLETION, false, "count_memcg_events", "struct mem_cgroup *, int, " ULONG,
+		      memcg_event),
+		/* memcg_path before write: 5.8 to 6.1. */
+		SLOT2(FEAT_LOCK, "mmap_lock_start_locking", "struct mm_struct *, " BOOL, lock_start,
+		      "mmap_lock_start_locking", "struct mm_struct *, char *, " BOOL, lock_start_memcg),
+		SLOT2(FEAT_LOCK, "mmap_lock_acquire_returned", "struct mm_struct *, " BOOL ", " BOOL,
+		      lock_acquired, "mmap_lock_acquire_returned",
+		      "struct mm_struct *, char *, " BOOL ", " BOOL, lock_acquired_memcg),
+		SLOT1(FEAT_CONTENTION, false, "contention_begin", "void *, unsigned int", contention_begin),
+		SLOT1(FEAT_SWAPOUT, false, "mm_vmscan_write_folio", "struct folio *", write_folio),
+		/* io_uring_submit_req since 6.3, io_uring_submit_sqe before. */
+		SLOT2(FEAT_URING_SUBMIT, "io_uring_submit_req", "struct io_kiocb *", uring_submit,
+		      "io_uring_submit_sqe", "struct io_kiocb *, " BOOL, uring_submit_sqe),
+		/* (ctx, req, ...): the context typed since 6.0, void * before. */
+		SLOT2(FEAT_URING_COMPLETE, "io_uring_complete", "struct io_ring_ctx *, void *",
+		      uring_complete, "io_uring_complete", "void *, void *", uring_complete),
+	};
+
+	memcpy(slots, all, sizeof(all));
+	return sizeof(all) / sizeof(all[0]);
+}
+
+#define MAX_SLOTS 16
+
+const char *const *loader_feature_reasons(void)
+{
+	return feat_reason_ptr;
+}
+
+const char *loader_feature_source(enum feature f)
+{
+	return feat_source[f][0] ? feat_source[f] : NULL;
+}
+
+static struct btf *load_btf(const struct loader_opts *o)
+{
+	struct btf *vmlinux = btf__parse(o->btf_path, NULL);
+
+	if (!vmlinux)
+		lgt_warn("cannot read kernel BTF %s: %s (the kernel needs CONFIG_DEBUG_INFO_BTF=y)",
+			 o->btf_path, strerror(errno));
+	return vmlinux;
+}
+
+int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
+{
+	struct tp_slot slots[MAX_SLOTS];
+	struct lgtrace_bpf *s;
+	struct btf *vmlinux = load_btf(o);
+	size_t n;
+
+	if (!vmlinux)
+		return -1;
+	s = lgtrace_bpf__open();
+	if (!s) {
+		lgt_warn("cannot open the BPF object: %s", strerror(errno));
+		btf__free(vmlinux);
+		return -1;
+	}
+	n = make_slots(s, slots);
+	select_variants(s, slots, n, vmlinux, have);
+	fault_events_fallback(s, have);
+	close_fault_events();
+	btf__free(vmlinux);
+	lgtrace_bpf__destroy(s);
+	return 0;
 }
 
 int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, const struct loader_opts *o)
 {
 	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
+	struct tp_slot slots[MAX_SLOTS];
 	struct lgtrace_bpf *s;
 	struct btf *vmlinux;
+	size_t n;
 	int err;
 
 	if (strcmp(o->btf_path, DEFAULT_BTF))
 		open_opts.btf_custom_path = o->btf_path;
-	vmlinux = btf__parse(o->btf_path, NULL);
-	if (!vmlinux) {
-		lgt_warn("cannot read kernel BTF %s: %s (the kernel needs CONFIG_DEBUG_INFO_BTF=y)",
-			 o->btf_path, strerror(errno));
+	vmlinux = load_btf(o);
+	if (!vmlinux)
 		return -1;
-	}
 	s = *skel = lgtrace_bpf__open_opts(&open_opts);
 	if (!s) {
 		lgt_warn("cannot open the BPF object: %s", strerror(errno));
 		btf__free(vmlinux);
 		return -1;
 	}
-	struct prog_tp tps[] = {
-		{s->progs.fault_user, &s->links.fault_user, "page_fault_user", FEAT_FAULTS, false},
-		{s->progs.fault_kernel, &s->links.fault_kernel, "page_fault_kernel", FEAT_FAULTS, true},
-		{s->progs.memcg_event, &s->links.memcg_event, "count_memcg_events", FEAT_COMPLETION, false},
-		{s->progs.lock_start, &s->links.lock_start, "mmap_lock_start_locking", FEAT_LOCK, false},
-		{s->progs.lock_acquired, &s->links.lock_acquired, "mmap_lock_acquire_returned", FEAT_LOCK,
-		 false},
-		{s->progs.contention_begin, &s->links.contention_begin, "contention_begin", FEAT_CONTENTION,
-		 false},
-		{s->progs.write_folio, &s->links.write_folio, "mm_vmscan_write_folio", FEAT_SWAPOUT, false},
-		{s->progs.uring_submit, &s->links.uring_submit, "io_uring_submit_req", FEAT_URING_SUBMIT,
-		 false},
-		{s->progs.uring_complete, &s->links.uring_complete, "io_uring_complete", FEAT_URING_COMPLETE,
-		 false},
-	};
-	size_t ntps = sizeof(tps) / sizeof(tps[0]);
-
-	probe_tracepoints(s, tps, ntps, vmlinux, have);
+	n = make_slots(s, slots);
+	select_variants(s, slots, n, vmlinux, have);
+	fault_events_fallback(s, have);
 	btf__free(vmlinux);
 	if (!o->command)
 		bpf_program__set_autoload(s->progs.entry_stop, false);
 	s->rodata->targ_tgid = (__u32)pid;
 	s->rodata->count_at_entry = !have[FEAT_COMPLETION];
-	s->rodata->latency_sample = o->latency_sample;
+	/* With the software events a fault is known major only as it ends:
+	 * every fault is timed, so that every major one is. */
+	s->rodata->latency_sample = perf_fds ? 1 : o->latency_sample;
 	s->rodata->noop = getenv("LGTRACE_NOOP") != NULL;
 	/* LGTRACE_AREA_MAP_ENTRIES: a smaller area map, for the test of a full one. */
 	if (getenv("LGTRACE_AREA_MAP_ENTRIES"))
@@ -162,17 +404,19 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 		lgt_warn("cannot load the BPF programs: %s", strerror(-err));
 		return -1;
 	}
-	for (size_t i = 0; i < ntps; i++) {
-		if (!bpf_program__autoload(tps[i].prog))
+	for (size_t i = 0; i < n; i++) {
+		int k = slots[i].chosen;
+
+		if (k < 0 || !bpf_program__autoload(slots[i].prog[k]))
 			continue;
 		/* In the skeleton's links, so that destroy() detaches it. */
-		*tps[i].link = bpf_program__attach(tps[i].prog);
-		if (!*tps[i].link) {
-			lgt_warn("cannot attach %s: %s", tps[i].tp, strerror(errno));
+		*slots[i].link[k] = bpf_program__attach(slots[i].prog[k]);
+		if (!*slots[i].link[k]) {
+			lgt_warn("cannot attach %s: %s", slots[i].v[k].tp, strerror(errno));
 			return -1;
 		}
 	}
-	return 0;
+	return attach_fault_events(s);
 }
 
 int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
@@ -198,5 +442,6 @@ int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
 
 void loader_destroy(struct lgtrace_bpf *skel)
 {
+	close_fault_events();
 	lgtrace_bpf__destroy(skel);
 }

@@ -31,6 +31,16 @@ int loader_check(const struct loader_opts *o);
  * tracepoint programs.  Fills @have's tracepoint features.  0 or -1.
  */
 int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, const struct loader_opts *o);
+/*
+ * --features: which features this kernel's BTF (o->btf_path) offers, as
+ * loader_open() would choose them, without loading anything.  0 or -1.
+ */
+int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o);
+/* After loader_open() or loader_probe(): per feature, why it is missing
+ * (NULL where it is not); static storage, valid until the next call. */
+const char *const *loader_feature_reasons(void);
+/* The tracepoints (with their signatures) feature @f comes from, or NULL. */
+const char *loader_feature_source(enum feature f);
 /* The per-CPU statistics summed into @out; 0 or -errno. */
 int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out);
 void loader_destroy(struct lgtrace_bpf *skel);

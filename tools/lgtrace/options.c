@@ -21,7 +21,7 @@ __attribute__((format(printf, 3, 4))) static int usage_error(char *msg, size_t l
 
 int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg, size_t len)
 {
-	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION };
+	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES };
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"interval", required_argument, NULL, 'i'},
@@ -30,6 +30,7 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		{"json", no_argument, NULL, 'j'},
 		{"as-root", no_argument, NULL, OPT_AS_ROOT},
 		{"btf", required_argument, NULL, OPT_BTF},
+		{"features", no_argument, NULL, OPT_FEATURES},
 		{"verbose", no_argument, NULL, 'v'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
@@ -37,6 +38,7 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		{},
 	};
 	unsigned long v;
+	bool features = false;
 	int c;
 
 	opterr = 0;
@@ -75,6 +77,9 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		case OPT_AS_ROOT:
 			o->as_root = true;
 			break;
+		case OPT_FEATURES:
+			features = true;
+			break;
 		case OPT_BTF:
 			o->btf_path = optarg;
 			break;
@@ -93,6 +98,9 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 	}
 	if (optind < argc)
 		o->cmd = &argv[optind];
+	if (features)
+		return o->pid || o->cmd ? usage_error(msg, len, "--features takes no target")
+					: LGTRACE_FEATURES;
 	if (!o->pid == !o->cmd)
 		return usage_error(msg, len, "%s",
 				   o->pid ? "give either -p PID or a command, not both"

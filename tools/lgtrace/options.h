@@ -15,9 +15,10 @@
 #define LGTRACE_MSG_LEN (128 * 1024 + 128)
 
 enum lgtrace_parse {
-	LGTRACE_RUN = 0,     /* trace: O is filled */
-	LGTRACE_HELP = 1,    /* -h/--help: print the usage and exit 0 */
-	LGTRACE_VERSION = 2, /* --version: print the version and exit 0 */
+	LGTRACE_RUN = 0,      /* trace: O is filled */
+	LGTRACE_HELP = 1,     /* -h/--help: print the usage and exit 0 */
+	LGTRACE_VERSION = 2,  /* --version: print the version and exit 0 */
+	LGTRACE_FEATURES = 3, /* --features: print what the kernel offers (O's btf_path, json) */
 };
 
 /*

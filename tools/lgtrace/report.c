@@ -307,6 +307,9 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 		}
 	}
 	fputs(*sep == ',' ? ")\n" : "\n", o);
+	for (int f = FEAT_FAULTS; sum->why && f <= FEAT_LAST_TP; f++)
+		if (!have[f] && sum->why[f])
+			fprintf(o, "  n/a %s: %s\n", feature_names[f], sum->why[f]);
 	print_table(o, have, s);
 	if (k->valid && have[FEAT_COMPLETION])
 		fprintf(o, "kernel (%s): minflt %llu majflt %llu; lgtrace: minor %llu major %llu\n",
@@ -425,12 +428,78 @@ int report_json_interval(json_t *intervals, double t, const struct snapshot *s)
 	return json_array_append_new(intervals, iv) ? -ENOMEM : 0;
 }
 
+/* Set member @path ("a.b.c") of @o to null where it exists. */
+static void json_null_at(json_t *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+
+	while (o && (dot = strchr(path, '.'))) {
+		snprintf(key, sizeof(key), "%.*s", (int)(dot - path), path);
+		o = json_object_get(o, key);
+		path = dot + 1;
+	}
+	if (json_is_object(o) && json_object_get(o, path))
+		json_object_set_new(o, path, json_null());
+}
+
+/*
+ * What a kernel without a feature cannot measure is null, not 0: the
+ * members of a pool (or of the total) each feature's absence leaves
+ * unknown.  The text tables say n/a for the same (fault_cells,
+ * uring_cells).
+ */
+static void null_unavailable(json_t *o, const bool *have)
+{
+	static const struct {
+		enum feature f;
+		const char *paths;
+	} unknown[] = {
+		{FEAT_FAULTS, "faults minor major fault_ns histograms.fault_minor histograms.fault_major"},
+		{FEAT_COMPLETION,
+		 "minor major swapins fault_ns histograms.fault_minor histograms.fault_major "
+		 "histograms.swapin prefetch"},
+		{FEAT_LOCK, "mmap_lock histograms.mmap_lock_read histograms.mmap_lock_write"},
+		{FEAT_CONTENTION, "mmap_lock.read.contended mmap_lock.write.contended"},
+		{FEAT_SWAPOUT, "swapouts"},
+		{FEAT_URING_SUBMIT, "io_uring_madvise.submitted io_uring_madvise.latency_ns "
+				    "histograms.io_uring_madvise"},
+		{FEAT_URING_COMPLETE, "io_uring_madvise.completed io_uring_madvise.failed "
+				      "io_uring_madvise.latency_ns histograms.io_uring_madvise"},
+	};
+	char path[64];
+
+	for (size_t i = 0; i < sizeof(unknown) / sizeof(unknown[0]); i++) {
+		if (have[unknown[i].f])
+			continue;
+		for (const char *p = unknown[i].paths; *p;) {
+			size_t n = strcspn(p, " ");
+
+			snprintf(path, sizeof(path), "%.*s", (int)n, p);
+			json_null_at(o, path);
+			p += n + (p[n] == ' ');
+		}
+	}
+	/* Hints are seen through io_uring or madvise(2) under mmap_lock. */
+	if (!have[FEAT_URING_SUBMIT] && !have[FEAT_LOCK])
+		json_null_at(o, "prefetch");
+}
+
+static void null_pools(json_t *pools, const bool *have)
+{
+	json_t *p;
+	size_t i;
+
+	json_array_foreach(pools, i, p) null_unavailable(p, have);
+}
+
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals)
 {
 	const struct kernel_counts *k = &sum->kernel;
 	const struct lgt_diag *d = &sum->diag;
-	json_t *features = json_object(), *kernel = NULL;
+	json_t *features = json_object(), *kernel = NULL, *why = json_object(), *doc, *iv;
 	struct lgt_pool_stats total;
+	size_t i;
 
 	for (int f = 0; features && f < NUM_FEATURES; f++) {
 		if (json_object_set_new(features, feature_names[f], json_boolean(sum->have[f]))) {
@@ -438,24 +507,44 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 			features = NULL;
 		}
 	}
+	/* Why each missing tracepoint feature is missing. */
+	for (int f = FEAT_FAULTS; why && sum->why && f <= FEAT_LAST_TP; f++) {
+		if (!sum->have[f] && sum->why[f] &&
+		    json_object_set_new(why, feature_names[f], lg_json_string(sum->why[f]))) {
+			json_decref(why);
+			why = NULL;
+		}
+	}
+	/* Left out when every feature is there. */
+	if (why && !json_object_size(why)) {
+		json_decref(why);
+		why = NULL;
+	}
 	if (k->valid && !(kernel = json_pack("{ss sI sI}", "source", k->source, "minflt",
 					     (json_int_t)k->minflt, "majflt", (json_int_t)k->majflt))) {
 		json_decref(features);
+		json_decref(why);
 		return NULL;
 	}
 	snapshot_total(&total, s);
-	return json_pack("{sI so sI so s{sI sI sI sI s{sI sI} s{sI sI}} so* s{sI sI sI sI sI sI sI} sO* so}",
-			 "pid", (json_int_t)sum->pid, "seconds", json_seconds(sum->seconds), "latency_sample",
-			 (json_int_t)sum->latency_sample, "features", features, "total", "faults",
-			 JU(total.faults), "major", JU(total.major), "swapins", JU(total.swapins), "swapouts",
-			 JU(total.swapouts), "io_uring_madvise", "submitted", JU(total.uring_submitted),
-			 "completed", JU(total.uring_completed), "prefetch", "hinted_minor",
-			 JU(total.hinted_minor), "hinted_major", JU(total.hinted_major), "kernel", kernel,
-			 "diagnostics", "faults_without_entry", JU(d->faults_no_entry), "usdt_prefixes",
-			 JU(d->area_updates), "prefix_failures", JU(d->area_fail), "slot_takeovers",
-			 JU(d->slot_takeovers), "registry_areas", (json_int_t)sum->registry_areas,
-			 "uring_unmatched", JU(d->uring_unmatched), "hints_truncated", JU(d->hint_truncated),
-			 "intervals", intervals, "pools", report_json_pools(s, true));
+	doc = json_pack(
+		"{sI so sI so so* s{sI sI sI sI s{sI sI} s{sI sI}} so* s{sI sI sI sI sI sI sI} sO* so}",
+		"pid", (json_int_t)sum->pid, "seconds", json_seconds(sum->seconds), "latency_sample",
+		(json_int_t)sum->latency_sample, "features", features, "unavailable", why, "total", "faults",
+		JU(total.faults), "major", JU(total.major), "swapins", JU(total.swapins), "swapouts",
+		JU(total.swapouts), "io_uring_madvise", "submitted", JU(total.uring_submitted), "completed",
+		JU(total.uring_completed), "prefetch", "hinted_minor", JU(total.hinted_minor), "hinted_major",
+		JU(total.hinted_major), "kernel", kernel, "diagnostics", "faults_without_entry",
+		JU(d->faults_no_entry), "usdt_prefixes", JU(d->area_updates), "prefix_failures",
+		JU(d->area_fail), "slot_takeovers", JU(d->slot_takeovers), "registry_areas",
+		(json_int_t)sum->registry_areas, "uring_unmatched", JU(d->uring_unmatched), "hints_truncated",
+		JU(d->hint_truncated), "intervals", intervals, "pools", report_json_pools(s, true));
+	if (!doc)
+		return NULL;
+	null_unavailable(json_object_get(doc, "total"), sum->have);
+	null_pools(json_object_get(doc, "pools"), sum->have);
+	json_array_foreach(intervals, i, iv) null_pools(json_object_get(iv, "pools"), sum->have);
+	return doc;
 }
 
 /*

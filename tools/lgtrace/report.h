@@ -52,6 +52,7 @@ struct summary {
 	unsigned latency_sample;
 	bool hists; /* text: print the histograms */
 	const bool *have;
+	const char *const *why; /* per feature, why it is missing, or NULL; may be NULL */
 	struct kernel_counts kernel;
 	struct lgt_diag diag;
 	unsigned registry_areas;
@@ -81,7 +82,9 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 json_t *report_json_pools(const struct snapshot *s, bool hists);
 /* Append {"t": @t, "pools": ...} to the array @intervals; 0 or -ENOMEM. */
 int report_json_interval(json_t *intervals, double t, const struct snapshot *s);
-/* The whole document; @intervals (an array, or NULL) is not stolen. */
+/* The whole document; @intervals (an array, or NULL) is not stolen, but
+ * what the kernel could not measure (@sum->have) is set to null in its
+ * pools as in the document's own. */
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals);
 /* Write @doc and a newline to @o in lgtrace's layout: a member a line, a
  * pool a line, values by jansson (common/json.h); 0 or -EIO. */

@@ -325,9 +325,10 @@ static int print_report(struct run *r, double secs)
 	struct summary sum = {
 		.pid = r->tg.pid,
 		.seconds = secs,
-		.latency_sample = opt->latency_sample,
+		.latency_sample = r->skel->rodata->latency_sample,
 		.hists = opt->hists,
 		.have = r->have,
+		.why = loader_feature_reasons(),
 		.kernel = r->k,
 		.diag = r->skel->bss->diag,
 		.registry_areas = r->tg.registry_seen,
