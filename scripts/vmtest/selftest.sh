@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
 # The vmtest runner's own test (make vmtest-selftest; make vmtest runs it
-# first): the guest's exit status comes back, and nothing the runner starts
+# first): the guest's exit status comes back, a guest kernel's crash report
+# is in the output, and nothing the runner starts
 # or makes outlives it, on a normal exit, after SIGINT to the whole process
 # group in the middle of the boot (Ctrl-C at a terminal), after SIGTERM to
 # the runner alone, and on each of its errors, which are one clear line.
-# Boots the same kernel as make vmtest (KERNEL), three times, ~10 s each
+# Boots the same kernel as make vmtest (KERNEL) several times, ~10 s each
 # with TCG.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
@@ -61,6 +62,19 @@ if [ "$rc" -eq 0 ] && grep -q '^guest-in-tmp$' <<<"$out" && [ -z "$left" ]; then
 	pass "command in a directory under /tmp: runs there"
 else
 	fail "command in a directory under /tmp: runs there" "exit $rc; $left; output: $(tail -n 5 <<<"$out")"
+fi
+
+# ---- a guest kernel that crashes: exit 125, what the kernel said, nothing left ----
+# (sysrq c panics, as a soft lockup does under softlockup_panic=1.)
+run crash "$VMTEST" -- sh -c 'echo c >/proc/sysrq-trigger; sleep 600'
+left=$(left_behind "$dir")
+if [ "$rc" -eq 125 ] && grep -q '^vmtest: guest kernel: Kernel panic.*sysrq' <<<"$out" &&
+	grep -q '^vmtest: guest kernel:  sysrq_handle_crash+0x' <<<"$out" &&
+	tail -n1 <<<"$out" | grep -q '^vmtest: the guest stopped without reporting a status' && [ -z "$left" ]; then
+	pass "guest kernel crash: its report in the output, exit 125, nothing left"
+else
+	fail "guest kernel crash: its report in the output, exit 125, nothing left" \
+		"exit $rc; $left; output: $(grep '^vmtest' <<<"$out" | tail -n 8)"
 fi
 
 # ---- signals mid-boot ----
@@ -123,6 +137,8 @@ error_test "a file that is no kernel: one line, exit 125" "not an x86 bzImage" K
 error_test "no such kernel package: one line, exit 125" "no Debian package" \
 	KERNEL=linux-image-0.0.0-no-such-flavour -- -- true
 error_test "no command: one line, exit 125" "no command" -- --
+error_test "a bad VMTEST_TCG_THREAD: one line, exit 125" "VMTEST_TCG_THREAD=both: single or multi" \
+	VMTEST_TCG_THREAD=both -- -- true
 
 # ---- a boot that does not reach the command: stopped, booted once more, then given up ----
 run hang env VMTEST_BOOT_TIMEOUT=1 "$VMTEST" -- true

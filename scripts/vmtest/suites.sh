@@ -12,6 +12,20 @@ release=$(uname -r)
 LG_TEST_TOTALS=$(mktemp) || exit 1
 export LG_TEST_TOTALS
 rc=0
+# A heartbeat on the console every 60 s (VMTEST_HEARTBEAT, passed with -e): the
+# guest's uptime and the test programs running (PID, seconds, command), so
+# that a guest that hangs shows what it was running.
+heartbeat() {
+	while sleep "${VMTEST_HEARTBEAT:-60}"; do
+		echo "vmtest: up $(cut -d' ' -f1 /proc/uptime) s, running: $(ps -eo pid=,etimes=,args= |
+			grep -E '[t]ests/[a-z]+/[a-z_]+(_test\.sh|/test_)|[l]gtrace |[l]grun |[l]gbench |[l]gtrace_work' |
+			grep -v 'suites\.sh' |
+			tail -4 | cut -c1-90 | tr -s ' ' | paste -sd'|')"
+	done
+}
+heartbeat &
+hb=$!
+trap 'kill $hb 2>/dev/null' EXIT
 # shellcheck disable=SC2086 # the lists are space-separated paths
 tests/run.sh "vmtest unit tests ($release)" $1 || rc=1
 # shellcheck disable=SC2086

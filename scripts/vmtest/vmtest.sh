@@ -33,7 +33,10 @@
 # VMTEST_ACCEL (kvm or tcg; default kvm when /dev/kvm is usable and the
 # CPU has vmx or svm), QEMU (qemu-system-x86_64), VIRTIOFSD
 # (/usr/lib/qemu/virtiofsd), BUSYBOX (a static busybox, /bin/busybox),
-# VMTEST_KEEP (non-empty: keep the run's temporary directory, for debugging).
+# VMTEST_KEEP (non-empty: keep the run's temporary directory, for debugging),
+# VMTEST_APPEND (more kernel command line, after the runner's own),
+# VMTEST_TCG_THREAD (single: one host thread runs every vCPU, the default;
+# multi: a thread per vCPU, faster, see docs/vmtest.md).
 set -u
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -262,17 +265,25 @@ truncate -s "$scratch_size" "$tmp/scratch.img" || die "cannot make the scratch d
 
 # ---- accelerator ----
 accel=${VMTEST_ACCEL:-}
+tcg_thread=${VMTEST_TCG_THREAD:-single}
+case $tcg_thread in single | multi) ;; *) die "VMTEST_TCG_THREAD=$tcg_thread: single or multi" ;; esac
 if [ -z "$accel" ]; then
 	# A /dev/kvm without vmx/svm (a PVM host) runs only kernels built for it.
 	if [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qwE 'vmx|svm' /proc/cpuinfo; then accel=kvm; else accel=tcg; fi
 fi
 case $accel in
 kvm) accel_args=(-accel kvm -cpu host) ;;
-tcg) accel_args=(-accel "tcg,thread=multi" -cpu max) ;;
+tcg) accel_args=(-accel "tcg,thread=$tcg_thread" -cpu max) ;;
 *) die "VMTEST_ACCEL=$accel: kvm or tcg" ;;
 esac
 
 # ---- the VM ----
+# The guest kernel's command line.  A soft lockup panics (and the panic
+# ends the VM): a stuck CPU fails the run in seconds, with its backtrace on
+# the console (loglevel 5 shows the KERN_WARNING and default-level lines a
+# lockup report is made of), instead of running into the timeout.
+cmdline="console=ttyS0 quiet loglevel=5 panic=-1 softlockup_panic=1 mitigations=off cryptomgr.notests=1"
+
 # run_vm: boot the guest and wait for it; sets qemu_rc.  Returns 2 if the
 # guest did not reach the command within boot_timeout seconds (qemu is then
 # stopped), else 0.
@@ -296,7 +307,7 @@ run_vm() {
 		-machine q35 "${accel_args[@]}" -smp "$cpus" -m "$mem" \
 		-object memory-backend-memfd,id=mem,size="$mem",share=on -numa node,memdev=mem \
 		-kernel "$vmlinuz" -initrd "$tmp/initramfs.img" \
-		-append "console=ttyS0 quiet loglevel=4 panic=-1 mitigations=off cryptomgr.notests=1 vmtest.nonce=$nonce" \
+		-append "$cmdline vmtest.nonce=$nonce${VMTEST_APPEND:+ $VMTEST_APPEND}" \
 		-chardev socket,id=vfs,path="$tmp/virtiofs.sock" \
 		-device vhost-user-fs-pci,chardev=vfs,tag=hostroot,queue-size=1024 \
 		-drive file="$tmp/scratch.img",format=raw,if=none,id=scratch,cache=unsafe \
@@ -339,6 +350,19 @@ if [ -n "$status" ]; then
 	[ "$status" -eq 255 ] && exit 125
 	exit "$status"
 fi
-[ "$qemu_rc" -eq 124 ] && die "the guest did not finish within $timeout s (VMTEST_TIMEOUT)"
+# What the kernel said when it crashed or hung: the report's first line,
+# where the CPU was, and the calls that led there, last (a CI log's tail
+# may be all anyone sees of a run).
+crash_digest() {
+	tr -d '\r' <"$tmp/console.log" | awk '
+		!start && /(BUG:|Oops|Kernel panic|watchdog:|blocked for more than|WARNING:)/ { start = 1 }
+		start && n < 40 && /(BUG:|Oops|Kernel panic|watchdog:|blocked for more|WARNING:|RIP: 0010|Call Trace|^\[ *[0-9.]+\]  [^ ]+\+0x)/ {
+			sub(/^\[ *[0-9.]+\] /, ""); print "vmtest: guest kernel: " $0; n++ }'
+}
+if [ "$qemu_rc" -eq 124 ]; then
+	crash_digest >&2
+	die "the guest did not finish within $timeout s (VMTEST_TIMEOUT)"
+fi
+crash_digest >&2
 [ -s "$tmp/qemu.err" ] && sed 's/^/qemu: /' "$tmp/qemu.err" >&2
 die "the guest stopped without reporting a status (qemu exit $qemu_rc; a kernel panic or a failed boot, see above)"

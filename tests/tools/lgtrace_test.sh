@@ -432,6 +432,15 @@ if gate "fault completion from the page-faults events" faults; then
 		within "$tot" $((kmin + kmaj)) 1 && [ "$maj" -le "$kmaj" ] && [ "$tt" -eq "$ent" ]; then
 		pass "fault completion from the page-faults events"; else
 		fail "fault completion from the page-faults events" "$(jq -c '[.features, .total]' "$out")"; fi
+	# No PSWPIN with the software events: swap-ins known on lgalloc's
+	# classes (their major faults), unknown (null) elsewhere and in total.
+	if jq -e '.features.swapin_other == false and .total.swapins == null and
+		(.unavailable.swapin_other | test("count_memcg_events")) and
+		([.pools[] | select(.pool == "2M") | .swapins | numbers] | length == 1) and
+		([.pools[] | select(.class_log2 == null) | .swapins] | all(. == null))' "$out" >/dev/null; then
+		pass "page-faults events: swap-ins outside lgalloc's areas are null"; else
+		fail "page-faults events: swap-ins outside lgalloc's areas are null" \
+			"$(jq -c '[.features.swapin_other, .unavailable, .total.swapins, [.pools[] | {pool, swapins}]]' "$out")"; fi
 fi
 LGTRACE_SKIP_TRACEPOINTS=mmap_lock_start_locking "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/na.txt" 2>&1
 if grep -qE '^total +[0-9]+ +([0-9]+|n/a) .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP/na.txt"; then

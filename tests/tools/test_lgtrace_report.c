@@ -262,6 +262,23 @@ static void test_na_cells(void **state)
 		"other               10      n/a      n/a        0       n/a       n/a         0         0"
 		"       0       0    0.00ms         -         -");
 	free(out);
+	/* Completions from the page-faults events (6.1), no PSWPIN: swap-ins
+	 * known on the classes only; "other" and the total n/a. */
+	features(have, FEAT_SWAPIN_OTHER, -1);
+	CAPTURE(out, print_table(o_, have, &s));
+	assert_has_line(
+		out,
+		"2M                 100        5        3        7     1.6us  1887.4us         4         2"
+		"       1       0    2.00ms     7.2us    32.3us");
+	assert_has_line(
+		out,
+		"other               10        0      n/a        0     0.0us     0.0us         0         0"
+		"       0       0    0.00ms         -         -");
+	assert_has_line(
+		out,
+		"total              110        5      n/a        7     1.6us  1887.4us         4         2"
+		"       1       0    2.00ms     7.2us    32.3us");
+	free(out);
 }
 
 static void test_histograms(void **state)
@@ -636,7 +653,7 @@ static void test_json_layout(void **state)
 		"  \"latency_sample\": 16,\n"
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
 		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
-		", \"usdt\": true, \"registry\": false},\n"
+		", \"swapin_other\": true, \"usdt\": true, \"registry\": false},\n"
 		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
 		"\"io_uring_m"
 		"advise\": {\"submitted\": 32, \"completed\": 32}, \"prefetch\": {\"hinted_minor\": 30, \"h"
@@ -733,15 +750,49 @@ static void test_json_layout(void **state)
 	json_decref(doc);
 }
 
+/* Without PSWPIN the pseudo pools' and the total's swap-ins are null in
+ * JSON, the classes' are counted; the feature says why. */
+static void test_json_swapin_other(void **state)
+{
+	const char *why[NUM_FEATURES] = {[FEAT_SWAPIN_OTHER] = "needs count_memcg_events (PSWPIN)"};
+	struct doc_input in;
+	json_t *doc, *pools, *iv;
+
+	(void)state;
+	doc_input(&in, 1.0, 0.1, 0.2);
+	features(in.have, FEAT_SWAPIN_OTHER, -1);
+	in.sum.why = why;
+	doc = round_trip(report_json(&in.sum, &in.s, in.ivs));
+	pools = json_object_get(doc, "pools");
+	assert_int_equal(geti(pool_by_name(pools, "2M"), "swapins"), 3);
+	assert_int_equal(geti(pool_by_name(pools, "4M"), "swapins"), 0);
+	assert_true(json_is_null(json_object_get(pool_by_name(pools, "other"), "swapins")));
+	assert_true(json_is_null(
+		json_object_get(json_object_get(pool_by_name(pools, "other"), "histograms"), "swapin")));
+	assert_int_equal(geti(pool_by_name(pools, "other"), "major"), 0);
+	assert_true(json_is_null(json_object_get(json_object_get(doc, "total"), "swapins")));
+	assert_int_equal(geti(doc, "total.major"), 5);
+	iv = json_array_get(json_object_get(doc, "intervals"), 0);
+	assert_true(json_is_null(
+		json_object_get(pool_by_name(json_object_get(iv, "pools"), "mmap/munmap"), "swapins")));
+	assert_true(json_is_false(json_object_get(json_object_get(doc, "features"), "swapin_other")));
+	assert_string_equal(
+		json_string_value(json_object_get(json_object_get(doc, "unavailable"), "swapin_other")),
+		why[FEAT_SWAPIN_OTHER]);
+	json_decref(doc);
+	json_decref(in.ivs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_names),	cmocka_unit_test(test_snapshot_arithmetic),
-		cmocka_unit_test(test_percentiles),	cmocka_unit_test(test_fault_table),
-		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
-		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
-		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
-		cmocka_unit_test(test_json_layout),	cmocka_unit_test(test_json_unavailable),
+		cmocka_unit_test(test_pool_names),	  cmocka_unit_test(test_snapshot_arithmetic),
+		cmocka_unit_test(test_percentiles),	  cmocka_unit_test(test_fault_table),
+		cmocka_unit_test(test_na_cells),	  cmocka_unit_test(test_histograms),
+		cmocka_unit_test(test_histogram_bytes),	  cmocka_unit_test(test_log2_slot),
+		cmocka_unit_test(test_summary_text),	  cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_layout),	  cmocka_unit_test(test_json_unavailable),
+		cmocka_unit_test(test_json_swapin_other),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

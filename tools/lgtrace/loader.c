@@ -252,6 +252,18 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 
 	bpf_program__set_autoload(s->progs.fault_minor_perf, false);
 	bpf_program__set_autoload(s->progs.fault_major_perf, false);
+	/* The software events tell a major fault, not what it read: a swap-in
+	 * is then known only on lgalloc's areas (anonymous memory). */
+	if (!have[FEAT_COMPLETION]) {
+		have[FEAT_SWAPIN_OTHER] = false;
+		snprintf(feat_reason[FEAT_SWAPIN_OTHER], sizeof(feat_reason[0]),
+			 "needs count_memcg_events (PSWPIN); without it swap-ins are counted on "
+			 "lgalloc's areas only, as their major faults");
+		feat_reason_ptr[FEAT_SWAPIN_OTHER] = feat_reason[FEAT_SWAPIN_OTHER];
+	} else {
+		snprintf(feat_source[FEAT_SWAPIN_OTHER], sizeof(feat_source[0]),
+			 "count_memcg_events (PSWPIN, ZSWPIN)");
+	}
 	if (have[FEAT_COMPLETION] || !have[FEAT_FAULTS])
 		return;
 	if (list_has(skip, ',', PERF_SKIP_NAME)) {

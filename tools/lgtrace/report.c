@@ -16,8 +16,8 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",	   "fault_completion",	"mmap_lock", "contention", "swapout",
-	"io_uring_submit", "io_uring_complete", "usdt",	     "registry",
+	"faults",	   "fault_completion",	"mmap_lock",	"contention", "swapout",
+	"io_uring_submit", "io_uring_complete", "swapin_other", "usdt",	      "registry",
 };
 
 static const char *const hist_names[LGT_NUM_HISTS] = {
@@ -121,13 +121,21 @@ static __u64 hist_total(const __u64 *h)
 /* ---- tables ---- */
 
 /* A row being printed: its stream, the widths of its columns, the next,
- * and the features the kernel has. */
+ * the features the kernel has, and its pool (-1: the total). */
 struct row {
 	FILE *o;
 	const int *widths;
 	int col;
 	const bool *have;
+	int pool;
 };
+
+/* Swap-ins are known on every pool with PSWPIN, else on lgalloc's classes
+ * only (FEAT_SWAPIN_OTHER). */
+static bool swapins_known(const bool *have, int pool)
+{
+	return have[FEAT_COMPLETION] && (have[FEAT_SWAPIN_OTHER] || (pool >= 0 && pool < LGT_NUM_CLASS));
+}
 
 /* One right-aligned cell: "n/a" when the kernel cannot measure it, "-"
  * when there was nothing to measure. */
@@ -156,7 +164,7 @@ static void fault_cells(struct row *r, const struct lgt_pool_stats *ps)
 	 * percentiles cover both. */
 	cell(r, true, true, "%.0f", (double)ps->faults);
 	cell(r, comp, true, "%.0f", (double)ps->major);
-	cell(r, comp, true, "%.0f", (double)ps->swapins);
+	cell(r, swapins_known(have, r->pool), true, "%.0f", (double)ps->swapins);
 	cell(r, have[FEAT_SWAPOUT], true, "%.0f", (double)ps->swapouts);
 	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
 	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
@@ -236,7 +244,7 @@ static void print_pools(FILE *o, const bool *have, const struct snapshot *s, con
 	fputc('\n', o);
 	for (int p = 0; p <= LGT_NUM_POOLS; p++) {
 		const struct lgt_pool_stats *ps = p < LGT_NUM_POOLS ? &s->pool[p] : &total;
-		struct row r = {o, t->widths, 0, have};
+		struct row r = {o, t->widths, 0, have, p < LGT_NUM_POOLS ? p : -1};
 
 		if (p < LGT_NUM_POOLS) {
 			if (!t->active(ps))
@@ -490,7 +498,15 @@ static void null_pools(json_t *pools, const bool *have)
 	json_t *p;
 	size_t i;
 
-	json_array_foreach(pools, i, p) null_unavailable(p, have);
+	json_array_foreach(pools, i, p)
+	{
+		null_unavailable(p, have);
+		/* The pseudo pools (no class_log2) without PSWPIN. */
+		if (!have[FEAT_SWAPIN_OTHER] && !json_object_get(p, "class_log2")) {
+			json_null_at(p, "swapins");
+			json_null_at(p, "histograms.swapin");
+		}
+	}
 }
 
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals)
@@ -542,6 +558,8 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 	if (!doc)
 		return NULL;
 	null_unavailable(json_object_get(doc, "total"), sum->have);
+	if (!sum->have[FEAT_SWAPIN_OTHER])
+		json_null_at(json_object_get(doc, "total"), "swapins");
 	null_pools(json_object_get(doc, "pools"), sum->have);
 	json_array_foreach(intervals, i, iv) null_pools(json_object_get(iv, "pools"), sum->have);
 	return doc;

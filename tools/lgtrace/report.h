@@ -26,11 +26,12 @@ enum feature {
 	FEAT_SWAPOUT,	     /* mm_vmscan_write_folio */
 	FEAT_URING_SUBMIT,   /* io_uring_submit_req: madvise submissions, hints */
 	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
+	FEAT_SWAPIN_OTHER,   /* PSWPIN (count_memcg_events): swap-ins outside lgalloc's areas */
 	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
 	FEAT_REGISTRY,	     /* the area registry found */
 	NUM_FEATURES,
 };
-#define FEAT_LAST_TP FEAT_URING_COMPLETE /* the features that are tracepoints */
+#define FEAT_LAST_TP FEAT_SWAPIN_OTHER /* the features that come from tracepoints */
 
 extern const char *const feature_names[NUM_FEATURES];
 
