@@ -16,7 +16,10 @@ passed=0 failed=0 skipped=0
 for prog in "$@"; do
 	echo "=== $label: $prog"
 	out=$(mktemp)
-	"$prog" 2>&1 | tee "$out"
+	# With the signals' default actions, whatever the caller ignored (nohup,
+	# a script's background job ignores SIGINT and SIGQUIT): the tests send
+	# signals and check what they do.
+	env --default-signal=HUP,INT,QUIT,TERM "$prog" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
 	p=$(sed -n 's/^\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^ok .*/1/p' "$out" | awk '{s+=$1} END {print s+0}')
 	f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^not ok .*/1/p' "$out" | awk '{s+=$1} END {print s+0}')

@@ -86,7 +86,9 @@ signal_test() {
 	dir=$TOP/$who
 	mkdir -p "$dir"
 	set -m
-	TMPDIR=$dir "$VMTEST" -- sleep 600 >"$dir.out" 2>&1 &
+	# The signal's default action even where the caller ignores it (nohup,
+	# a background job of a script): the runner's traps depend on it.
+	TMPDIR=$dir env --default-signal="$sig" "$VMTEST" -- sleep 600 >"$dir.out" 2>&1 &
 	pid=$!
 	set +m
 	for _ in $(seq 600); do

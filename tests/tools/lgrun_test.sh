@@ -248,7 +248,9 @@ signal_test() {
 	local sig=$1 want=$2 rc start
 	shift 2
 	start=$SECONDS
-	"$LGRUN" -q --memory 32M "$@" -- sleep 30 2>"$TMP/err" &
+	# The signal's default action, whatever this script inherited: under
+	# nohup (SIGHUP ignored) lgrun rightly leaves SIGHUP ignored.
+	env --default-signal="$sig" "$LGRUN" -q --memory 32M "$@" -- sleep 30 2>"$TMP/err" &
 	BG_PIDS+=($!)
 	if ! wait_for_cgroup; then
 		fail "sig$sig" "no cgroup appeared: $(cat "$TMP/err")"
@@ -271,6 +273,19 @@ else
 fi
 signal_test TERM 143
 signal_test HUP 129
+# Started under nohup (SIGHUP ignored): SIGHUP stays ignored, CMD runs on.
+env --ignore-signal=HUP "$LGRUN" -q --memory 32M -- sleep 3 2>"$TMP/err" &
+BG_PIDS+=($!)
+if wait_for_cgroup; then
+	kill -HUP "${BG_PIDS[-1]}"
+	wait "${BG_PIDS[-1]}"
+	rc=$?
+	if [ "$rc" -eq 0 ]; then pass sigHUP_ignored_under_nohup; else
+		fail sigHUP_ignored_under_nohup "exit $rc want 0: $(cat "$TMP/err")"; fi
+else
+	fail sigHUP_ignored_under_nohup "no cgroup appeared: $(cat "$TMP/err")"
+fi
+nothing_left cleanup_after_nohup
 
 # --- Ctrl-C on a terminal: CMD gets SIGINT once, lgrun exits 130 and cleans up ---
 PY=$(command -v python3)
