@@ -60,8 +60,17 @@ check "every installed file is in exactly one debian/*.install" [ -z "$unclaimed
 export PKG_CONFIG_PATH="$root/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage"
 cflags=$(pkg-config --cflags lgalloc)
 libs=$(pkg-config --libs lgalloc)
-check "pkg-config --cflags lgalloc points into DESTDIR" [ "$cflags" = "-I$root/include" ]
-check "pkg-config --libs lgalloc points into DESTDIR" [ "$libs" = "-L$root/lib -llgalloc" ]
+# (--cflags also has liburing's, Requires.private, under the same sysroot.)
+read -ra words <<<"$cflags"
+outside=""
+for w in "${words[@]}"; do
+	case $w in -I"$stage"/*) ;; *) outside="$outside $w" ;; esac
+done
+check "pkg-config --cflags lgalloc: -I$root/include first, nothing outside DESTDIR" \
+	[ "${words[0]:-}" = "-I$root/include" -a -z "$outside" ]
+[ -z "$outside" ] || echo "# outside DESTDIR:$outside"
+# shellcheck disable=SC2086
+check "pkg-config --libs lgalloc is -L$root/lib -llgalloc" [ "$(echo $libs)" = "-L$root/lib -llgalloc" ]
 awk '/<!-- example: demo.c/ {grab=1; next} grab && /^```c/ {on=1; next} on && /^```/ {exit} on' \
 	README.md >"$tmp/demo.c"
 if [ ! -s "$tmp/demo.c" ]; then
