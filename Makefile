@@ -9,7 +9,10 @@
 #   make deps            install the Debian packages the build needs
 #   make vmtest          the kernel tests on Debian 12's 6.1 kernel in a VM
 #                        (KERNEL=... for another; scripts/vmtest/vmtest.mk)
-#   make install PREFIX=/usr/local DESTDIR=
+#   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
+#   make deb             install missing packages (--packaging), build the
+#                        Debian packages into build/deb/, lintian them
+#                        (scripts/deb.sh)
 #   make SAN=asan|tsan   a sanitizer build in build-asan/ or build-tsan/
 
 PREFIX ?= /usr/local
@@ -32,7 +35,7 @@ BASE_CFLAGS := -std=gnu11 $(WARNINGS) -D_GNU_SOURCE -pthread -fno-strict-aliasin
 SAN_FLAGS_asan := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 SAN_FLAGS_tsan := -fsanitize=thread -fno-omit-frame-pointer
 SAN_FLAGS := $(SAN_FLAGS_$(SAN))
-ALL_CFLAGS = $(BASE_CFLAGS) $(CFLAGS) $(SAN_FLAGS)
+ALL_CFLAGS = $(BASE_CFLAGS) $(CPPFLAGS) $(CFLAGS) $(SAN_FLAGS)
 ALL_LDFLAGS = -pthread $(LDFLAGS) $(SAN_FLAGS)
 
 Q := $(if $(V),,@)
@@ -46,9 +49,25 @@ LG_VERSION_PART = $(shell sed -n 's/^\#define LGALLOC_VERSION_$(1)  *\([0-9][0-9
 LG_VERSION := $(call LG_VERSION_PART,MAJOR).$(call LG_VERSION_PART,MINOR).$(call LG_VERSION_PART,PATCH)
 LG_SOVERSION := $(call LG_VERSION_PART,MAJOR)
 
-# Man pages are installed from $(BUILD)/man, with @VERSION@ filled in.
+# Man pages are installed from $(BUILD)/man, with @VERSION@ filled in; each
+# fragment adds its pages to MAN_PAGES and names their source.
+MAN_PAGES :=
 $(BUILD)/man/%: lib/include/lgalloc.h
 	$(Q)mkdir -p $(@D) && sed 's/@VERSION@/$(LG_VERSION)/g' $(filter-out lib/include/lgalloc.h,$^) > $@
+
+# Install helpers for the fragments' install-* and uninstall-* rules, which
+# pass the same list to both so that uninstall removes exactly what install
+# put there.  Directories are left in place (they may be shared), as
+# automake's uninstall does.
+#   $(call install_files,MODE,DIR,FILES)  FILES into $(DESTDIR)DIR
+#   $(call uninstall_files,DIR,FILES)     their names out of it
+#   $(call install_man,PAGES)             into man<section>/, from the suffix
+#   $(call uninstall_man,PAGES)
+install_files = install -d $(DESTDIR)$(2) && install -m $(1) $(3) $(DESTDIR)$(2)/
+uninstall_files = rm -f $(addprefix $(DESTDIR)$(1)/,$(notdir $(2)))
+man_dir = $(MANDIR)/man$(patsubst .%,%,$(suffix $(1)))
+install_man = $(foreach p,$(1),$(call install_files,644,$(call man_dir,$(p)),$(p)) &&) true
+uninstall_man = rm -f $(foreach p,$(1),$(DESTDIR)$(call man_dir,$(p))/$(notdir $(p)))
 
 include lib/lib.mk
 include bpf/bpf.mk
@@ -60,12 +79,22 @@ include bench/bench.mk
 include tests/tests.mk
 include scripts/vmtest/vmtest.mk
 
+.PHONY: man
+all: man
+man: $(MAN_PAGES)
+
 .PHONY: print-version
 print-version:
 	@echo $(LG_VERSION)
 
 deps:
 	$(Q)./scripts/install-deps.sh
+
+.PHONY: deb
+deb:
+	$(Q)./scripts/install-deps.sh
+	$(Q)./scripts/install-deps.sh --packaging
+	$(Q)BUILD=$(BUILD) ./scripts/deb.sh
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')

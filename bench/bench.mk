@@ -24,15 +24,25 @@ $(LGBENCH): $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
 
+LGBENCH_MAN := $(BUILD)/man/lgbench.1
+MAN_PAGES += $(LGBENCH_MAN)
+$(LGBENCH_MAN): bench/lgbench.1
+
+# lgbench is installed with the tools: it is how a user measures lgalloc
+# against the other allocators on their own kernel and THP setting, it needs
+# nothing from the source tree (peers are found by SONAME at run time), and
+# lgrun's paging runs are made for it.  bench/plot.sh is not: it plots the
+# results/ of this tree and needs gnuplot.
 .PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots
 install: install-bench
-install-bench: $(LGBENCH)
-	install -d $(DESTDIR)$(BINDIR)
-	install -m 755 $(LGBENCH) $(DESTDIR)$(BINDIR)/
+install-bench: $(LGBENCH) $(LGBENCH_MAN)
+	$(call install_files,755,$(BINDIR),$(LGBENCH))
+	$(call install_man,$(LGBENCH_MAN))
 
 uninstall: uninstall-bench
 uninstall-bench:
-	rm -f $(DESTDIR)$(BINDIR)/lgbench
+	$(call uninstall_files,$(BINDIR),$(LGBENCH))
+	$(call uninstall_man,$(LGBENCH_MAN))
 
 # Settings of `make bench`; override on the command line.
 BENCH_RESULTS ?= bench/results

@@ -29,6 +29,17 @@ $(LIB_SO): $(LIB_OBJS) lib/liblgalloc.map
 	$(Q)ln -sf liblgalloc.so.$(LG_VERSION) $(BUILD)/lib/liblgalloc.so.$(LG_SOVERSION)
 	$(Q)ln -sf liblgalloc.so.$(LG_SOVERSION) $(BUILD)/lib/liblgalloc.so
 
+# The man pages: the API, lgalloc(3), and the overview, lgalloc(7).
+LIB_MAN := $(BUILD)/man/lgalloc.3 $(BUILD)/man/lgalloc.7
+MAN_PAGES += $(LIB_MAN)
+$(BUILD)/man/lgalloc.3: lib/lgalloc.3
+$(BUILD)/man/lgalloc.7: lib/lgalloc.7
+
+LIB_HEADERS := lib/include/lgalloc.h
+LIB_SUBHEADERS := lib/include/lgalloc/registry.h
+# The shared library's two symlinks: the SONAME and the development name.
+LIB_SO_LINKS := liblgalloc.so.$(LG_SOVERSION) liblgalloc.so
+
 # Written at install time: it names the PREFIX of that install.
 define install_pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
@@ -36,20 +47,24 @@ define install_pc
 		lib/lgalloc.pc.in > $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
 endef
 
-.PHONY: install-lib
+.PHONY: install-lib uninstall-lib
 install: install-lib
-install-lib: lib
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/lgalloc
-	install -m 644 lib/include/lgalloc.h $(DESTDIR)$(INCLUDEDIR)/
-	install -m 644 lib/include/lgalloc/registry.h $(DESTDIR)$(INCLUDEDIR)/lgalloc/
-	install -m 644 $(LIB_A) $(DESTDIR)$(LIBDIR)/
-	install -m 755 $(LIB_SO) $(DESTDIR)$(LIBDIR)/
+install-lib: lib $(LIB_MAN)
+	$(call install_files,644,$(INCLUDEDIR),$(LIB_HEADERS))
+	$(call install_files,644,$(INCLUDEDIR)/lgalloc,$(LIB_SUBHEADERS))
+	$(call install_files,644,$(LIBDIR),$(LIB_A))
+	$(call install_files,755,$(LIBDIR),$(LIB_SO))
 	ln -sf liblgalloc.so.$(LG_VERSION) $(DESTDIR)$(LIBDIR)/liblgalloc.so.$(LG_SOVERSION)
 	ln -sf liblgalloc.so.$(LG_SOVERSION) $(DESTDIR)$(LIBDIR)/liblgalloc.so
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(install_pc)
+	$(call install_man,$(LIB_MAN))
 
-uninstall:
-	rm -f $(DESTDIR)$(INCLUDEDIR)/lgalloc.h $(DESTDIR)$(INCLUDEDIR)/lgalloc/registry.h \
-		$(DESTDIR)$(LIBDIR)/liblgalloc.a \
-		$(DESTDIR)$(LIBDIR)/liblgalloc.so* $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
-	-rmdir $(DESTDIR)$(INCLUDEDIR)/lgalloc 2>/dev/null
+uninstall: uninstall-lib
+uninstall-lib:
+	$(call uninstall_files,$(INCLUDEDIR),$(LIB_HEADERS))
+	$(call uninstall_files,$(INCLUDEDIR)/lgalloc,$(LIB_SUBHEADERS))
+	[ ! -d $(DESTDIR)$(INCLUDEDIR)/lgalloc ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$(INCLUDEDIR)/lgalloc
+	$(call uninstall_files,$(LIBDIR),$(LIB_A) $(LIB_SO) $(LIB_SO_LINKS))
+	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
+	$(call uninstall_man,$(LIB_MAN))

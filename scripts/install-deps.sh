@@ -6,6 +6,10 @@
 #   scripts/install-deps.sh --vmtest  what make vmtest needs besides: qemu
 #                                     (with virtiofsd), a static busybox for
 #                                     the initramfs, cpio, e2fsprogs
+#   scripts/install-deps.sh --packaging  what make deb needs besides:
+#                                     debhelper, lintian (not make test's:
+#                                     lintian alone pulls ~60 Perl packages)
+# mandoc: tests/docs/man_test.sh lints the man pages with mandoc -T lint.
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
 # clang, so --no-install-recommends would leave it out), for tests/fuzz/.
 set -eu
@@ -14,9 +18,11 @@ PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpft
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils
-e2fsprogs xfsprogs btrfs-progs"
+e2fsprogs xfsprogs btrfs-progs mandoc"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
+PACKAGING_PKGS="dpkg-dev debhelper lintian"
 [ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS
+[ "${1:-}" = --packaging ] && PKGS=$PACKAGING_PKGS
 
 missing=""
 for p in $PKGS; do

@@ -20,6 +20,7 @@ LGTRACE_REPORT_OBJ := $(BUILD)/obj/tools/lgtrace/report.o
 
 TOOLS := $(LGRUN) $(LGTRACE)
 TOOLS_MAN := $(BUILD)/man/lgrun.1 $(BUILD)/man/lgtrace.8
+MAN_PAGES += $(TOOLS_MAN)
 
 all: tools
 .PHONY: tools lgrun lgtrace install-tools uninstall-tools
@@ -48,12 +49,10 @@ $(BUILD)/man/lgtrace.8: tools/lgtrace/lgtrace.8
 
 install: install-tools
 install-tools: tools
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8
-	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(BUILD)/man/lgrun.1 $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(BUILD)/man/lgtrace.8 $(DESTDIR)$(MANDIR)/man8/
+	$(call install_files,755,$(BINDIR),$(TOOLS))
+	$(call install_man,$(TOOLS_MAN))
 
 uninstall: uninstall-tools
 uninstall-tools:
-	rm -f $(addprefix $(DESTDIR)$(BINDIR)/,$(notdir $(TOOLS))) \
-		$(DESTDIR)$(MANDIR)/man1/lgrun.1 $(DESTDIR)$(MANDIR)/man8/lgtrace.8
+	$(call uninstall_files,$(BINDIR),$(TOOLS))
+	$(call uninstall_man,$(TOOLS_MAN))

@@ -1,51 +1,97 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
-# The library as a user gets it: make install, pkg-config, the README's
-# example, the exported symbols, the SONAME and the USDT probe.
+# The project as a user gets it: make install and uninstall (the files of
+# install.list), pkg-config against the DESTDIR copy, the README's example,
+# the exported symbols, the SONAME and the USDT probe.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# DESTDIR staging: files land under DESTDIR/PREFIX.
-if make -s install-lib PREFIX=/usr DESTDIR="$tmp/stage" >"$tmp/log" 2>&1; then
-	ok=1
-	for f in usr/include/lgalloc.h usr/lib/liblgalloc.a usr/lib/liblgalloc.so."$(make -s print-version)" \
-		usr/lib/liblgalloc.so.0 usr/lib/liblgalloc.so usr/lib/pkgconfig/lgalloc.pc \
-		usr/include/lgalloc/registry.h; do
-		[ -e "$tmp/stage/$f" ] || { fail "install DESTDIR" "missing $f"; ok=0; }
-	done
-	grep -q '^prefix=/usr$' "$tmp/stage/usr/lib/pkgconfig/lgalloc.pc" || { fail "install DESTDIR" "pc prefix"; ok=0; }
-	[ $ok = 1 ] && pass "install DESTDIR"
-else
-	fail "install DESTDIR" "$(cat "$tmp/log")"
-fi
+version=$(make -s print-version)
+prefix=/usr/local
+stage=$tmp/stage
+root=$stage$prefix
 
-# A real prefix, then the README's example through pkg-config.
-make -s install-lib PREFIX="$tmp/prefix" >"$tmp/log" 2>&1 || fail "install PREFIX" "$(cat "$tmp/log")"
+# make install into a DESTDIR: exactly the files of install.list.
+if make -s install PREFIX=$prefix DESTDIR="$stage" >"$tmp/log" 2>&1; then
+	pass "make install DESTDIR"
+else
+	fail "make install DESTDIR" "$(cat "$tmp/log")"
+fi
+(cd "$stage" && find . ! -type d | sed 's|^\./||' | LC_ALL=C sort) >"$tmp/got"
+grep -v '^#' tests/lib/install.list | sed "s/@VERSION@/$version/g" | LC_ALL=C sort >"$tmp/want"
+if diff -u "$tmp/want" "$tmp/got" >"$tmp/diff"; then
+	pass "make install puts exactly the files of tests/lib/install.list"
+else
+	fail "make install puts exactly the files of tests/lib/install.list" "$(cat "$tmp/diff")"
+fi
+check "liblgalloc.so.0 -> liblgalloc.so.$version" [ "$(readlink "$root/lib/liblgalloc.so.0")" = "liblgalloc.so.$version" ]
+check "liblgalloc.so -> liblgalloc.so.0" [ "$(readlink "$root/lib/liblgalloc.so")" = liblgalloc.so.0 ]
+check "pc file names the PREFIX, not the DESTDIR" grep -qx "prefix=$prefix" "$root/lib/pkgconfig/lgalloc.pc"
+for t in lgrun lgtrace lgbench; do
+	check "installed $t --version says $version" sh -c '[ "$("$0" --version)" = "$1 $2" ]' "$root/bin/$t" "$t" "$version"
+done
+check "installed man pages carry the version" sh -c '! grep -l "@VERSION@" "$0"/share/man/man*/* && grep -q "lgalloc $1" "$0"/share/man/man3/lgalloc.3' "$root" "$version"
+
+# debian/ (make deb builds it; make test only checks it agrees): the
+# changelog's version is the project's, and every installed file goes into
+# exactly one package's .install list.
+check "debian/changelog is at version $version" [ "$(dpkg-parsechangelog -l debian/changelog -S Version)" = "$version" ]
+unclaimed=""
+while read -r f; do
+	f=${f#usr/local/}
+	f=usr/${f/#lib\//lib/x86_64-linux-gnu/}
+	n=0
+	for inst in debian/*.install; do
+		while read -r pattern; do
+			# shellcheck disable=SC2053
+			[[ $f == $pattern ]] && n=$((n + 1))
+		done <"$inst"
+	done
+	[ $n -eq 1 ] || unclaimed="$unclaimed $f($n)"
+done < <(grep -v '^#' tests/lib/install.list | sed "s/@VERSION@/$version/g")
+check "every installed file is in exactly one debian/*.install" [ -z "$unclaimed" ]
+[ -z "$unclaimed" ] || echo "# in none or several (count):$unclaimed"
+
+# The README's example through pkg-config, against the copy in DESTDIR:
+# PKG_CONFIG_SYSROOT_DIR puts DESTDIR in front of the pc file's paths.
+export PKG_CONFIG_PATH="$root/lib/pkgconfig" PKG_CONFIG_SYSROOT_DIR="$stage"
+cflags=$(pkg-config --cflags lgalloc)
+libs=$(pkg-config --libs lgalloc)
+# (--cflags also has liburing's, Requires.private, under the same sysroot.)
+read -ra words <<<"$cflags"
+outside=""
+for w in "${words[@]}"; do
+	case $w in -I"$stage"/*) ;; *) outside="$outside $w" ;; esac
+done
+check "pkg-config --cflags lgalloc: -I$root/include first, nothing outside DESTDIR" \
+	[ "${words[0]:-}" = "-I$root/include" -a -z "$outside" ]
+[ -z "$outside" ] || echo "# outside DESTDIR:$outside"
+# shellcheck disable=SC2086
+check "pkg-config --libs lgalloc is -L$root/lib -llgalloc" [ "$(echo $libs)" = "-L$root/lib -llgalloc" ]
 awk '/<!-- example: demo.c/ {grab=1; next} grab && /^```c/ {on=1; next} on && /^```/ {exit} on' \
 	README.md >"$tmp/demo.c"
 if [ ! -s "$tmp/demo.c" ]; then
 	fail "README example extracted"
 else
-	export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
-	# shellcheck disable=SC2046
-	if cc "$tmp/demo.c" $(pkg-config --cflags --libs lgalloc) -o "$tmp/demo" 2>"$tmp/log"; then
+	# shellcheck disable=SC2086
+	if cc "$tmp/demo.c" $cflags $libs -o "$tmp/demo" 2>"$tmp/log"; then
 		pass "README example compiles with pkg-config"
-		out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/demo")
+		out=$(LD_LIBRARY_PATH="$root/lib" "$tmp/demo")
 		if echo "$out" | grep -q "^got 4194304 bytes at 0x"; then
 			pass "README example runs against the installed library"
 		else
 			fail "README example runs against the installed library" "output: $out"
 		fi
-		ldd_out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" ldd "$tmp/demo")
-		check "demo links the shared library" grep -q "liblgalloc.so.0 => $tmp/prefix/lib" <<<"$ldd_out"
+		ldd_out=$(LD_LIBRARY_PATH="$root/lib" ldd "$tmp/demo")
+		check "demo links the installed shared library" grep -q "liblgalloc.so.0 => $root/lib" <<<"$ldd_out"
 	else
 		fail "README example compiles with pkg-config" "$(cat "$tmp/log")"
 	fi
-	# shellcheck disable=SC2046
-	if cc "$tmp/demo.c" $(pkg-config --cflags lgalloc) "$tmp/prefix/lib/liblgalloc.a" \
+	# shellcheck disable=SC2046,SC2086
+	if cc "$tmp/demo.c" $cflags "$root/lib/liblgalloc.a" \
 		$(pkg-config --static --libs-only-other lgalloc) $(pkg-config --static --libs-only-l lgalloc | sed 's/-llgalloc//') \
 		-o "$tmp/demo-static" 2>"$tmp/log" && "$tmp/demo-static" >/dev/null; then
 		pass "README example links statically"
@@ -56,11 +102,11 @@ fi
 
 # A binary built against 0.1's shorter struct lgalloc_config still works:
 # its references bind to the LGALLOC_0.1 versions (tests/abi_0_1.c).
-if cc -Wall -Werror -I"$tmp/prefix/include" tests/lib/abi_0_1.c -L"$tmp/prefix/lib" -llgalloc \
+if cc -Wall -Werror -I"$root/include" tests/lib/abi_0_1.c -L"$root/lib" -llgalloc \
 	-o "$tmp/abi" 2>"$tmp/log"; then
 	check "0.1 binary binds lgalloc_configure@LGALLOC_0.1" \
 		bash -c "nm -D '$tmp/abi' | grep -q 'lgalloc_configure@LGALLOC_0.1'"
-	out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/abi" 2>&1)
+	out=$(LD_LIBRARY_PATH="$root/lib" "$tmp/abi" 2>&1)
 	check "0.1 binary runs: struct not overrun, settings applied" [ "$out" = "abi 0.1 ok" ]
 	[ "$out" = "abi 0.1 ok" ] || sed "s/^/# /" <<<"$out"
 else
@@ -69,15 +115,25 @@ fi
 
 # A binary built against 0.2: config at LGALLOC_0.2, stats at LGALLOC_0.1,
 # both structs shorter than 0.3's (tests/abi_0_2.c).
-if cc -Wall -Werror -I"$tmp/prefix/include" tests/lib/abi_0_2.c -L"$tmp/prefix/lib" -llgalloc \
+if cc -Wall -Werror -I"$root/include" tests/lib/abi_0_2.c -L"$root/lib" -llgalloc \
 	-o "$tmp/abi2" 2>"$tmp/log"; then
 	check "0.2 binary binds lgalloc_configure@LGALLOC_0.2, lgalloc_stats@LGALLOC_0.1" \
 		bash -c "nm -D '$tmp/abi2' | grep -q 'lgalloc_configure@LGALLOC_0.2' && nm -D '$tmp/abi2' | grep -q 'lgalloc_stats@LGALLOC_0.1'"
-	out=$(LD_LIBRARY_PATH="$tmp/prefix/lib" "$tmp/abi2" 2>&1)
+	out=$(LD_LIBRARY_PATH="$root/lib" "$tmp/abi2" 2>&1)
 	check "0.2 binary runs: structs not overrun, settings applied" [ "$out" = "abi 0.2 ok" ]
 	[ "$out" = "abi 0.2 ok" ] || sed "s/^/# /" <<<"$out"
 else
 	fail "0.2 binary builds" "$(cat "$tmp/log")"
+fi
+
+# make uninstall removes every file install put there (and include/lgalloc/).
+if make -s uninstall PREFIX=$prefix DESTDIR="$stage" >"$tmp/log" 2>&1; then
+	left=$(cd "$stage" && find . ! -type d)
+	check "make uninstall leaves no file behind" [ -z "$left" ]
+	[ -z "$left" ] || sed "s/^/# left: /" <<<"$left"
+	check "make uninstall removes include/lgalloc/" [ ! -e "$root/include/lgalloc" ]
+else
+	fail "make uninstall" "$(cat "$tmp/log")"
 fi
 
 so="$BUILD/lib/liblgalloc.so"
