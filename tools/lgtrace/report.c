@@ -16,8 +16,8 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",	   "fault_completion",	"mmap_lock", "contention", "swapout",
-	"io_uring_submit", "io_uring_complete", "usdt",	     "registry",
+	"faults",	   "fault_completion",	"mmap_lock",	"contention", "swapout",
+	"io_uring_submit", "io_uring_complete", "process_tree", "usdt",	      "registry",
 };
 
 static const char *const hist_names[LGT_NUM_HISTS] = {
@@ -289,6 +289,47 @@ void print_hists(FILE *o, const struct snapshot *s)
 	}
 }
 
+/* ---- per process ---- */
+
+static size_t procs_faulted(const struct summary *sum)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sum->nprocs; i++)
+		n += sum->procs[i].faults > 0;
+	return n;
+}
+
+bool report_per_process(const struct summary *sum)
+{
+	return sum->procs && (sum->per_process || procs_faulted(sum) > 1);
+}
+
+/* Whether process @r has a row: it faulted, or every process has one. */
+static bool proc_shown(const struct summary *sum, const struct proc_row *r)
+{
+	return r->faults || sum->per_process;
+}
+
+void print_procs(FILE *o, const struct summary *sum)
+{
+	fprintf(o, "%-8s %8s %-16s %10s %8s %8s\n", "PID", "PPID", "COMM", "FAULTS", "MAJOR", "SWAPIN");
+	for (size_t i = 0; i < sum->nprocs; i++) {
+		const struct proc_row *r = &sum->procs[i];
+		char ppid[16] = "-";
+
+		if (!proc_shown(sum, r))
+			continue;
+		if (r->ppid)
+			snprintf(ppid, sizeof(ppid), "%d", (int)r->ppid);
+		fprintf(o, "%-8d %8s %-16s %10llu %8llu %8llu\n", (int)r->pid, ppid, r->comm, r->faults,
+			r->major, r->swapins);
+	}
+	if (sum->nprocs > procs_faulted(sum) && !sum->per_process)
+		fprintf(o, "(%zu processes traced, %zu faulted; --per-process lists all)\n", sum->nprocs,
+			procs_faulted(sum));
+}
+
 /* ---- the summary, as text ---- */
 
 void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
@@ -299,7 +340,10 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 	const char *sep = " (n/a:";
 
 	snapshot_total(&total, s);
-	fprintf(o, "\nlgtrace: PID %d, %.2f s", sum->pid, sum->seconds);
+	if (sum->target)
+		fprintf(o, "\nlgtrace: %s, %.2f s", sum->target, sum->seconds);
+	else
+		fprintf(o, "\nlgtrace: PID %d, %.2f s", sum->pid, sum->seconds);
 	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++) {
 		if (!have[f]) {
 			fprintf(o, "%s %s", sep, feature_names[f]);
@@ -311,6 +355,8 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 		if (!have[f] && sum->why[f])
 			fprintf(o, "  n/a %s: %s\n", feature_names[f], sum->why[f]);
 	print_table(o, have, s);
+	if (report_per_process(sum))
+		print_procs(o, sum);
 	if (k->valid && have[FEAT_COMPLETION])
 		fprintf(o, "kernel (%s): minflt %llu majflt %llu; lgtrace: minor %llu major %llu\n",
 			k->source, k->minflt, k->majflt, (unsigned long long)(total.faults - total.major),
@@ -493,6 +539,31 @@ static void null_pools(json_t *pools, const bool *have)
 	json_array_foreach(pools, i, p) null_unavailable(p, have);
 }
 
+/* The processes as in the text breakdown; "major" and "swapins" null
+ * where the kernel cannot tell. */
+static json_t *json_procs(const struct summary *sum)
+{
+	bool comp = sum->have[FEAT_COMPLETION];
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sum->nprocs; i++) {
+		const struct proc_row *r = &sum->procs[i];
+
+		if (!proc_shown(sum, r))
+			continue;
+		if (json_array_append_new(
+			    a, json_pack("{sI so so sI so so}", "pid", (json_int_t)r->pid, "ppid",
+					 r->ppid ? json_integer(r->ppid) : json_null(), "comm",
+					 lg_json_string(r->comm), "faults", JU(r->faults), "major",
+					 comp ? json_integer(JU(r->major)) : json_null(), "swapins",
+					 comp ? json_integer(JU(r->swapins)) : json_null()))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals)
 {
 	const struct kernel_counts *k = &sum->kernel;
@@ -541,6 +612,14 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 		JU(d->hint_truncated), "intervals", intervals, "pools", report_json_pools(s, true));
 	if (!doc)
 		return NULL;
+	if (sum->target && json_object_set_new(doc, "target", lg_json_string(sum->target))) {
+		json_decref(doc);
+		return NULL;
+	}
+	if (report_per_process(sum) && json_object_set_new(doc, "processes", json_procs(sum))) {
+		json_decref(doc);
+		return NULL;
+	}
 	null_unavailable(json_object_get(doc, "total"), sum->have);
 	null_pools(json_object_get(doc, "pools"), sum->have);
 	json_array_foreach(intervals, i, iv) null_pools(json_object_get(iv, "pools"), sum->have);
@@ -598,7 +677,7 @@ int report_json_write(FILE *o, const json_t *doc)
 	{
 		if (fprintf(o, "%s\n  \"%s\": ", first ? "" : ",", key) < 0)
 			return -EIO;
-		if (!strcmp(key, "pools"))
+		if (!strcmp(key, "pools") || !strcmp(key, "processes"))
 			err = write_pools(o, v);
 		else if (!strcmp(key, "intervals"))
 			err = write_lines(o, v, write_interval, "\n  ]");
