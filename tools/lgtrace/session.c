@@ -297,6 +297,8 @@ static int attach(struct run *r)
 		return err ? launch_stage_exit_code(r->c.l.stage, err) : 0;
 	}
 	r->k.valid = proc_stat_read(r->root, &st) == 0;
+	if (r->tree_mode)
+		r->k.source = "/proc/PID/stat, with the children it waited for";
 	r->min0 = st.minflt + (r->tree_mode ? st.cminflt : 0);
 	r->maj0 = st.majflt + (r->tree_mode ? st.cmajflt : 0);
 	if (r->tree_mode) {

@@ -49,7 +49,8 @@ static struct tree_proc *new_proc(struct tree *tr, pid_t pid, pid_t ppid, const 
 
 		if (!v) {
 			if (!tr->enomem)
-				lgt_warn("out of memory for the process table: PID %d is counted in the pools only",
+				lgt_warn("out of memory for the process table: PID %d is counted in the "
+					 "pools only",
 					 pid);
 			tr->enomem = true;
 			return NULL;
@@ -77,6 +78,7 @@ static void proc_comm(pid_t pid, char *buf, size_t len)
 }
 
 static int on_event(void *ctx, void *data, size_t size);
+static void fold(struct tree *tr, struct tree_proc *p, bool del);
 
 int tree_init(struct tree *tr, struct target *t)
 {
@@ -97,12 +99,24 @@ int tree_add(struct tree *tr, pid_t pid)
 	__u32 key = (__u32)pid;
 	char comm[16];
 
-	if (p && !p->exited)
+	struct lgt_proc old;
+
+	/* Traced, or a zombie not reaped yet (still in cgroup.procs). */
+	if (p && (!p->exited || !target_alive(pid)))
 		return 0;
 	np.chain[0] = (__u32)__atomic_fetch_add(&tr->t->skel->data->next_image, 1, __ATOMIC_SEQ_CST);
-	/* BPF_NOEXIST: a fork may have put it there first, with its chain. */
-	if (bpf_map_update_elem(procs_fd(tr), &key, &np, BPF_NOEXIST) && errno != EEXIST)
-		return errno == E2BIG ? -ENOSPC : -errno;
+	/* BPF_NOEXIST: a fork may have put it there first, with its chain;
+	 * but an exited process's entry goes to the new one with its PID. */
+	if (bpf_map_update_elem(procs_fd(tr), &key, &np, BPF_NOEXIST)) {
+		if (errno != EEXIST)
+			return errno == E2BIG ? -ENOSPC : -errno;
+		if (!bpf_map_lookup_elem(procs_fd(tr), &key, &old) && old.exited) {
+			if (p)
+				fold(tr, p, true);
+			if (bpf_map_update_elem(procs_fd(tr), &key, &np, BPF_ANY))
+				return -errno;
+		}
+	}
 	proc_comm(pid, comm, sizeof(comm));
 	p = new_proc(tr, pid, 0, comm);
 	if (!p)
@@ -201,12 +215,12 @@ static void fold(struct tree *tr, struct tree_proc *p, bool del)
 
 	if (p->folded)
 		return;
-	if (!bpf_map_lookup_elem(procs_fd(tr), &key, &v)) {
+	/* Not a newer process with the same PID (another image). */
+	if (!bpf_map_lookup_elem(procs_fd(tr), &key, &v) && v.chain[0] == p->tp.image) {
 		p->faults = v.faults;
 		p->major = v.major;
 		p->swapins = v.swapins;
-		/* Not if a new process took the PID meanwhile (its image is another). */
-		if (del && v.chain[0] == p->tp.image && v.exited)
+		if (del && v.exited)
 			bpf_map_delete_elem(procs_fd(tr), &key);
 	}
 	p->folded = del;

@@ -23,10 +23,10 @@ struct tree_proc {
 	struct tproc tp;
 	pid_t ppid; /* the traced parent that forked it; 0 if none */
 	char comm[16];
-	bool exited;	     /* its exit was seen */
-	bool folded;	     /* its counts were read and its map entry deleted */
-	bool rescan;	     /* look for its areas at the next tick */
-	unsigned exit_tick;  /* the tick its exit was seen at */
+	bool exited;	    /* its exit was seen */
+	bool folded;	    /* its counts were read and its map entry deleted */
+	bool rescan;	    /* look for its areas at the next tick */
+	unsigned exit_tick; /* the tick its exit was seen at */
 	unsigned long long faults, major, swapins;
 };
 
@@ -35,10 +35,10 @@ struct tree {
 	struct ring_buffer *rb;
 	struct tree_proc *v;
 	size_t n, cap;
-	size_t live;	    /* processes not seen to exit */
-	unsigned tick;	    /* tree_tick() calls */
+	size_t live;		  /* processes not seen to exit */
+	unsigned tick;		  /* tree_tick() calls */
 	unsigned long long stops; /* SIGSTOPs answered */
-	bool enomem;	    /* a process could not be added to the table */
+	bool enomem;		  /* a process could not be added to the table */
 };
 
 /* Open the BPF side's event ring buffer; 0 or -1 after a message. */
