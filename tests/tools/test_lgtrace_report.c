@@ -635,7 +635,8 @@ static void test_json_layout(void **state)
 		"  \"seconds\": 2.345,\n"
 		"  \"latency_sample\": 16,\n"
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
-		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
+		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true, "
+		"\"process_tree\": true"
 		", \"usdt\": true, \"registry\": false},\n"
 		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
 		"\"io_uring_m"
@@ -733,6 +734,62 @@ static void test_json_layout(void **state)
 	json_decref(doc);
 }
 
+/* A tree's breakdown per process: only when more than one process
+ * faulted, or --per-process (then every process); in text and JSON. */
+static void test_per_process(void **state)
+{
+	struct proc_row rows[] = {
+		{10, 0, "sh", 5, 0, 0},
+		{11, 10, "lgtrace_work", 4096, 2, 1},
+		{12, 10, "true", 0, 0, 0},
+	};
+	struct doc_input in;
+	json_t *doc, *p;
+	char *text;
+
+	(void)state;
+	doc_input(&in, 1.0, 0.5, 1.0);
+	in.sum.target = "PID 10 (sh) and its descendants";
+	in.sum.procs = rows;
+	in.sum.nprocs = 3;
+	assert_true(report_per_process(&in.sum));
+	CAPTURE(text, print_summary(o_, &in.sum, &in.s));
+	assert_non_null(strstr(text, "\nlgtrace: PID 10 (sh) and its descendants, 1.00 s"));
+	assert_has_line(text, "PID          PPID COMM                 FAULTS    MAJOR   SWAPIN");
+	assert_has_line(text, "10              - sh                        5        0        0");
+	assert_has_line(text, "11             10 lgtrace_work           4096        2        1");
+	assert_has_line(text, "(3 processes traced, 2 faulted; --per-process lists all)");
+	assert_null(strstr(text, " true "));
+	free(text);
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_non_null(doc);
+	p = json_object_get(doc, "processes");
+	assert_int_equal(json_array_size(p), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(p, 1), "ppid")), 10);
+	assert_true(json_is_null(json_object_get(json_array_get(p, 0), "ppid")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(p, 1), "comm")), "lgtrace_work");
+	assert_string_equal(json_string_value(json_object_get(doc, "target")),
+			    "PID 10 (sh) and its descendants");
+	json_decref(doc);
+
+	/* One process faulted: no breakdown, unless asked for (then all three). */
+	rows[0].faults = 0;
+	assert_false(report_per_process(&in.sum));
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_null(json_object_get(doc, "processes"));
+	json_decref(doc);
+	in.sum.per_process = true;
+	assert_true(report_per_process(&in.sum));
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 3);
+	json_decref(doc);
+	/* -p alone: no rows, never a breakdown. */
+	in.sum.procs = NULL;
+	in.sum.nprocs = 0;
+	assert_false(report_per_process(&in.sum));
+	json_decref(in.ivs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -742,6 +799,7 @@ int main(void)
 		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
 		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
 		cmocka_unit_test(test_json_layout),	cmocka_unit_test(test_json_unavailable),
+		cmocka_unit_test(test_per_process),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
