@@ -783,6 +783,24 @@ static void test_per_process(void **state)
 	doc = report_json(&in.sum, &in.s, NULL);
 	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 3);
 	json_decref(doc);
+	/* A tree of many: the PROCS_TEXT_ROWS with the most faults, a line for the rest. */
+	{
+		struct proc_row many[PROCS_TEXT_ROWS + 5];
+
+		for (int i = 0; i < PROCS_TEXT_ROWS + 5; i++)
+			many[i] = (struct proc_row){
+				100 + i, 10, "w", (unsigned long long)(i == 0 ? 1 : 1000 + i), 0, 0};
+		in.sum.procs = many;
+		in.sum.nprocs = PROCS_TEXT_ROWS + 5;
+		in.sum.per_process = false;
+		CAPTURE(text, print_procs(o_, &in.sum));
+		assert_null(strstr(text, "\n100 "));
+		assert_null(strstr(text, "\n104 "));
+		assert_non_null(strstr(text, "\n105 "));
+		assert_has_line(text,
+				"(5 more processes with 4011 faults; --per-process or --json lists all)");
+		free(text);
+	}
 	/* -p alone: no rows, never a breakdown. */
 	in.sum.procs = NULL;
 	in.sum.nprocs = 0;

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -311,8 +312,39 @@ static bool proc_shown(const struct summary *sum, const struct proc_row *r)
 	return r->faults || sum->per_process;
 }
 
+static int by_faults_desc(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The fewest faults a row needs to be among the PROCS_TEXT_ROWS with the
+ * most (0: every row fits). */
+static unsigned long long procs_cutoff(const struct summary *sum)
+{
+	unsigned long long *f, cut;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sum->nprocs; i++)
+		n += proc_shown(sum, &sum->procs[i]);
+	if (sum->per_process || n <= PROCS_TEXT_ROWS || !(f = malloc(n * sizeof(*f))))
+		return 0;
+	n = 0;
+	for (size_t i = 0; i < sum->nprocs; i++)
+		if (proc_shown(sum, &sum->procs[i]))
+			f[n++] = sum->procs[i].faults;
+	qsort(f, n, sizeof(*f), by_faults_desc);
+	cut = f[PROCS_TEXT_ROWS - 1];
+	free(f);
+	return cut;
+}
+
 void print_procs(FILE *o, const struct summary *sum)
 {
+	unsigned long long cut = procs_cutoff(sum), left_faults = 0;
+	size_t rows = 0, left = 0;
+
 	fprintf(o, "%-8s %8s %-16s %10s %8s %8s\n", "PID", "PPID", "COMM", "FAULTS", "MAJOR", "SWAPIN");
 	for (size_t i = 0; i < sum->nprocs; i++) {
 		const struct proc_row *r = &sum->procs[i];
@@ -320,11 +352,21 @@ void print_procs(FILE *o, const struct summary *sum)
 
 		if (!proc_shown(sum, r))
 			continue;
+		/* Ties at the cut-off: the first ones. */
+		if (r->faults < cut || (cut && rows == PROCS_TEXT_ROWS)) {
+			left++;
+			left_faults += r->faults;
+			continue;
+		}
+		rows++;
 		if (r->ppid)
 			snprintf(ppid, sizeof(ppid), "%d", (int)r->ppid);
 		fprintf(o, "%-8d %8s %-16s %10llu %8llu %8llu\n", (int)r->pid, ppid, r->comm, r->faults,
 			r->major, r->swapins);
 	}
+	if (left)
+		fprintf(o, "(%zu more processes with %llu faults; --per-process or --json lists all)\n", left,
+			left_faults);
 	if (sum->nprocs > procs_faulted(sum) && !sum->per_process)
 		fprintf(o, "(%zu processes traced, %zu faulted; --per-process lists all)\n", sum->nprocs,
 			procs_faulted(sum));

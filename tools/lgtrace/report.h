@@ -74,7 +74,10 @@ struct summary {
  * more than one process faulted or @sum->per_process. */
 bool report_per_process(const struct summary *sum);
 /* The breakdown per process (the processes that faulted, or all with
- * per_process), by PID. */
+ * per_process), in the order they were seen; without per_process at most
+ * PROCS_TEXT_ROWS, those with the most faults, and a line for the rest. */
+#define PROCS_TEXT_ROWS 40
+
 void print_procs(FILE *o, const struct summary *sum);
 
 /* Add @ncpu per-CPU values of pool @pool to @s. */

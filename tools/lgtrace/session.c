@@ -491,7 +491,10 @@ static void release_stops(struct run *r)
 	bpf_link__destroy(r->skel->links.proc_exec);
 	r->skel->links.proc_exec = NULL;
 	target_detach(&r->tg);
-	tree_poll(&r->tree, 0);
+	do {
+		if (tree_poll(&r->tree, 0))
+			break;
+	} while (r->tree.polled >= POLL_EVENTS);
 }
 
 /* Stop a command still running, read the counts one last time. */

@@ -16,6 +16,7 @@
 
 /* Ticks between the checks of life (a second at lgtrace's 50 ms tick). */
 #define ALIVE_TICKS 20
+#define POLL_ENOUGH (-EAGAIN)
 
 static int procs_fd(const struct tree *tr)
 {
@@ -198,13 +199,17 @@ static int on_event(void *ctx, void *data, size_t size)
 		}
 		break;
 	}
-	return 0;
+	/* Handled (consumed even when the poll stops here). */
+	return ++tr->polled >= POLL_EVENTS ? POLL_ENOUGH : 0;
 }
 
 int tree_poll(struct tree *tr, int timeout_ms)
 {
-	int n = ring_buffer__poll(tr->rb, timeout_ms);
-	return n < 0 ? n : 0;
+	int n;
+
+	tr->polled = 0;
+	n = ring_buffer__poll(tr->rb, timeout_ms);
+	return n < 0 && n != POLL_ENOUGH ? n : 0;
 }
 
 /* Read an exited process's counts; with @del, delete its map entry. */

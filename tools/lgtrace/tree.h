@@ -19,6 +19,11 @@
 
 struct ring_buffer;
 
+/* Events handled per tree_poll() at most: a tree that execs in a loop makes
+ * them as fast as they are handled, and libbpf's poll returns only once the
+ * ring is empty. */
+#define POLL_EVENTS 256
+
 struct tree_proc {
 	struct tproc tp;
 	pid_t ppid; /* the traced parent that forked it; 0 if none */
@@ -38,6 +43,7 @@ struct tree {
 	size_t live;		  /* processes not seen to exit */
 	unsigned tick;		  /* tree_tick() calls */
 	unsigned long long stops; /* SIGSTOPs answered */
+	unsigned polled;	  /* events handled in this tree_poll() */
 	bool enomem;		  /* a process could not be added to the table */
 };
 
@@ -49,7 +55,8 @@ int tree_init(struct tree *tr, struct target *t);
  * is full, -ENOMEM, or -errno of the map update.
  */
 int tree_add(struct tree *tr, pid_t pid);
-/* Handle the events of up to @timeout_ms; 0 or -errno (-EINTR on a signal). */
+/* Handle the events of up to @timeout_ms, at most POLL_EVENTS (then
+ * tr->polled says so); 0 or -errno (-EINTR on a signal). */
 int tree_poll(struct tree *tr, int timeout_ms);
 /* Every tick: registries read, areas looked for again, once a second
  * processes checked for life (an event lost), counts of exited ones folded. */
