@@ -711,6 +711,17 @@ sleep 0.4
 zpid=$(ps -o pid= --ppid "$!" | tr -d ' ' | head -1)
 expect_error "target already gone" "has already exited" "$LGTRACE" -p "${zpid:-0}"
 kill "$!" 2>/dev/null
+# A -p target that becomes a zombie while traced: the trace ends, with a line.
+( sleep 1.5 & exec sleep 8 ) &
+BG+=($!)
+sleep 0.4
+zpid=$(ps -o pid= --ppid "$!" | tr -d ' ' | head -1)
+timeout 30 "$LGTRACE" -p "${zpid:-0}" >/dev/null 2>"$TMP/z.err"
+rc=$?
+if [ "$rc" -eq 0 ] && grep -q "^lgtrace: PID $zpid (sleep) exited (a zombie now" "$TMP/z.err"; then
+	pass "-p target becoming a zombie: the trace ends with a line"; else
+	fail "-p target becoming a zombie: the trace ends with a line" "exit $rc (124: a hang): $(cat "$TMP/z.err")"; fi
+kill "$!" 2>/dev/null
 expect_error "command not found" "cannot execute" "$LGTRACE" -- /nonexistent/cmd
 touch "$TMP/noexec"
 expect_error "command not executable" "cannot execute .*Permission denied" "$LGTRACE" -- "$TMP/noexec"

@@ -78,6 +78,7 @@ struct run {
 	struct kernel_counts k;
 	int status;  /* the command's wait status */
 	bool reaped; /* the command was waited for (its status and rusage read) */
+	bool zombie; /* -p: the process was last seen a zombie */
 	bool exited;
 	json_t *intervals; /* --json -i */
 	struct stat exe;   /* the program the target ran when attached (/proc/PID/exe) */
@@ -324,8 +325,12 @@ static bool proc_counts(struct run *r)
 {
 	struct proc_stat st;
 
-	if (proc_stat_read(opt->pid, &st) || st.state == 'Z' || st.state == 'X')
+	if (proc_stat_read(opt->pid, &st))
 		return false;
+	if (st.state == 'Z' || st.state == 'X') {
+		r->zombie = true;
+		return false;
+	}
 	/* A tree: with the children it waited for. */
 	if (r->tree_mode) {
 		st.minflt += st.cminflt;
@@ -525,7 +530,8 @@ static void finish(struct run *r)
 		fprintf(stderr, "lgtrace: PID %d (%s) and its descendants exited (%zu processes)\n", r->root,
 			r->root_comm, r->tree.n);
 	else
-		fprintf(stderr, "lgtrace: PID %d (%s) exited\n", r->root, r->root_comm);
+		fprintf(stderr, "lgtrace: PID %d (%s) exited%s\n", r->root, r->root_comm,
+			r->zombie ? " (a zombie now: its parent has not waited for it)" : "");
 }
 
 /*
