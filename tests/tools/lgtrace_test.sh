@@ -609,10 +609,15 @@ if [ "$rc" -eq 0 ] && jq -e '.total.faults >= 0' "$TMP/quick.json" >/dev/null; t
 	pass "target exiting at once: report, exit 0"; else
 	fail "target exiting at once: report, exit 0" "exit $rc: $(head -3 "$TMP/quick.err")"; fi
 # -p on a process that execs another program: lgtrace says so, goes on counting.
-sh -c 'sleep 0.5; exec "$0" attrib 4 1' "$(realpath "$WORK")" >"$TMP/exec.out" 2>&1 &
+sh -c 'sleep 0.5; exec "$0" --gate attrib 4 1' "$(realpath "$WORK")" >"$TMP/exec.out" 2>&1 &
 wpid=$!
 BG+=($wpid)
-timeout 60 "$LGTRACE" --json -p "$wpid" >"$TMP/exec.json" 2>"$TMP/exec.err"
+timeout 60 "$LGTRACE" --json -p "$wpid" >"$TMP/exec.json" 2>"$TMP/exec.err" &
+ltp=$!
+BG+=($ltp)
+for i in $(seq 100); do grep -q "executed another program" "$TMP/exec.err" && break; sleep 0.1; done
+kill -USR1 "$wpid"
+wait "$ltp"
 rc=$?
 if [ "$rc" -eq 0 ] && jq -e '.total.faults > 0' "$TMP/exec.json" >/dev/null &&
 	grep -q "^lgtrace: PID [0-9]* executed another program (.*lgtrace_work)" "$TMP/exec.err"; then
