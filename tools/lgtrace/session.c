@@ -435,8 +435,12 @@ static void check_exec(struct run *r)
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)r->tp.pid);
 	n = readlink(path, target, sizeof(target) - 1);
 	target[n > 0 ? n : 0] = '\0';
+	/* None before: look at once (its loader may have mapped liblgalloc
+	 * already), then say so. */
+	if (!r->have[FEAT_USDT] && !r->have[FEAT_REGISTRY])
+		target_attach_areas(&r->tg, &r->tp);
 	lgt_warn("PID %d executed another program (%s): counting goes on; its lgalloc areas are found only "
-		 "if none were found before (looked for once a second), else its faults count as \"other\"",
+		 "if none were found before, else its faults count as \"other\"",
 		 r->tp.pid, n > 0 ? target : "?");
 }
 
