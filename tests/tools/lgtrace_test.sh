@@ -498,6 +498,8 @@ process_trees() {
 		[ "$(jq '[.processes[] | select(.ppid != null and .faults > 4096)] | length' "$OUT")" -eq 3 ]; then
 		pass "tree: a process row per process, summing to the total"; else
 		fail "tree: a process row per process, summing to the total" "$(jq -c .processes "$OUT")"; fi
+	# Through lgrun (a fresh memory cgroup): the issue's way to trace a paging run.
+	[ -x "$LGRUN" ] && tree_run tree_lgrun "$LGRUN" -q --memory 512M -- "$w" forks 2 4 1
 	# The same workload linked with liblgalloc.so, the text breakdown.
 	"$LGTRACE" -- "$w-shared" forks 2 1 1 >"$TMP/tree.txt" 2>&1
 	if grep -q '^PID  *PPID COMM  *FAULTS' "$TMP/tree.txt" && [ "$(grep -c '^[0-9][0-9]*  *[0-9][0-9]* lgtrace_work-sh' "$TMP/tree.txt")" -eq 2 ]; then
