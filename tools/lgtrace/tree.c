@@ -95,12 +95,10 @@ int tree_init(struct tree *tr, struct target *t)
 
 int tree_add(struct tree *tr, pid_t pid)
 {
-	struct lgt_proc np = {};
+	struct lgt_proc np = {}, old;
 	struct tree_proc *p = tree_find(tr, pid);
 	__u32 key = (__u32)pid;
 	char comm[16];
-
-	struct lgt_proc old;
 
 	/* Traced, or a zombie not reaped yet (still in cgroup.procs). */
 	if (p && (!p->exited || !target_alive(pid)))
@@ -150,6 +148,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	p = tree_find(tr, pid);
 	switch (e->type) {
 	case LGT_EV_FORK:
+		/* A PID in use again: the process that had it is gone, if
+		 * its exit was missed. */
+		if (p && !p->exited) {
+			p->exited = true;
+			p->exit_tick = tr->tick;
+			tr->live--;
+		}
 		p = new_proc(tr, pid, (pid_t)e->ppid, e->comm);
 		if (!p)
 			break;
