@@ -250,7 +250,9 @@ void tree_tick(struct tree *tr)
 				fold(tr, p, true);
 			continue;
 		}
-		if (p->rescan) {
+		/* Once a second also where no liblgalloc was found: one loaded
+		 * later (dlopen), or past an entry point it could not be stopped at. */
+		if (p->rescan || (check && !p->tp.registry_addr)) {
 			p->rescan = false;
 			target_attach_areas(tr->t, &p->tp);
 		} else {
