@@ -24,6 +24,15 @@
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 const volatile __u32 targ_tgid = 0;
+/* LGT_MODE_PID: targ_tgid alone; LGT_MODE_TREE: the process map. */
+const volatile __u32 mode = LGT_MODE_PID;
+/* Stop a process of the tree at exec and at its entry point, so that the
+ * user program finds its areas before it runs (with -- CMD). */
+const volatile bool stop_on_exec = false;
+/* lgtrace's PID namespace when it is not the initial one (0: it is): the
+ * tgids compared and stored are those of that namespace. */
+const volatile __u64 pidns_dev = 0;
+const volatile __u64 pidns_ino = 0;
 /* Without count_memcg_events faults are counted at entry, with no latency
  * and no minor/major split. */
 const volatile bool count_at_entry = false;
@@ -53,6 +62,41 @@ struct {
 	__type(key, __u32);
 	__type(value, struct lgt_pool_stats);
 } stats SEC(".maps");
+
+/* The traced processes (LGT_MODE_TREE), by tgid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LGT_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct lgt_proc);
+} procs SEC(".maps");
+
+/* Their address spaces, for swap-outs in other tasks: mm -> tgid. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LGT_MAX_PROCS);
+	__type(key, __u64);
+	__type(value, __u32);
+} mms SEC(".maps");
+
+/* Forks, execs, entry stops and exits of traced processes, for the user
+ * program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, LGT_EVENTS_SIZE);
+} events SEC(".maps");
+
+/* Executables with the entry-point uprobe attached (filled by the user
+ * program). */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct lgt_file_key);
+	__type(value, __u32);
+} entry_files SEC(".maps");
+
+/* The next image ID (lgtrace.h); the user program takes IDs here too. */
+__u64 next_image = 1;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
@@ -97,12 +141,41 @@ struct {
 	__type(value, struct thread_state);
 } threads SEC(".maps");
 
+/* The tgid of @id (bpf_get_current_pid_tgid()) in lgtrace's PID namespace;
+ * 0 for a task outside it. */
+static __always_inline __u32 tgid_of(__u64 id)
+{
+	struct bpf_pidns_info ns;
+
+	if (!pidns_ino)
+		return id >> 32;
+	if (bpf_get_ns_current_pid_tgid(pidns_dev, pidns_ino, &ns, sizeof(ns)))
+		return 0;
+	return ns.tgid;
+}
+
 /* @id: bpf_get_current_pid_tgid(), read once per program run (a helper
  * call, where every call and return costs on a kernel with retpolines and
  * return thunks). */
 static __always_inline bool is_target(__u64 id)
 {
-	return (id >> 32) == targ_tgid;
+	struct lgt_proc *p;
+	__u32 tgid;
+
+	if (mode == LGT_MODE_PID && !pidns_ino)
+		return (id >> 32) == targ_tgid;
+	tgid = tgid_of(id);
+	if (mode == LGT_MODE_PID)
+		return tgid && tgid == targ_tgid;
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	return p && !p->exited;
+}
+
+/* The current process's entry in the process map, or NULL. */
+static __always_inline struct lgt_proc *current_proc(__u32 *tgid)
+{
+	*tgid = tgid_of(bpf_get_current_pid_tgid());
+	return bpf_map_lookup_elem(&procs, tgid);
 }
 
 /* This thread's slot; with @claim, taken over from a former owner. */
@@ -133,14 +206,66 @@ static __always_inline struct lgt_pool_stats *pool_stats(__u32 pool)
 	return bpf_map_lookup_elem(&stats, &pool);
 }
 
-static __always_inline __u32 pool_of(__u64 addr)
+/* The pool of @addr in process @tgid: its own image's areas, then those
+ * it inherited (LGT_MODE_TREE). */
+static __always_inline __u32 pool_of_tgid(__u32 tgid, __u64 addr)
 {
 	struct lgt_area_key key;
+	struct lgt_proc *p;
 	__u32 *pool;
 
-	lgt_area_key_init(&key, addr, 64);
-	pool = bpf_map_lookup_elem(&areas, &key);
-	return pool ? *pool : LGT_POOL_OTHER;
+	if (mode == LGT_MODE_PID) {
+		lgt_area_key_init(&key, targ_tgid, addr, 64);
+		pool = bpf_map_lookup_elem(&areas, &key);
+		return pool ? *pool : LGT_POOL_OTHER;
+	}
+	p = bpf_map_lookup_elem(&procs, &tgid);
+	if (!p)
+		return LGT_POOL_OTHER;
+	for (int i = 0; i < LGT_CHAIN; i++) {
+		__u32 image = p->chain[i];
+
+		if (!image)
+			break;
+		lgt_area_key_init(&key, image, addr, 64);
+		pool = bpf_map_lookup_elem(&areas, &key);
+		if (pool)
+			return *pool;
+	}
+	return LGT_POOL_OTHER;
+}
+
+static __always_inline __u32 pool_of(__u64 addr)
+{
+	if (mode == LGT_MODE_PID)
+		return pool_of_tgid(targ_tgid, addr);
+	return pool_of_tgid(tgid_of(bpf_get_current_pid_tgid()), addr);
+}
+
+/* Per process (LGT_MODE_TREE): a completed fault, a swap-in. */
+static __always_inline void proc_count(bool fault, bool major, bool swapin)
+{
+	struct lgt_proc *p;
+	__u32 tgid;
+	__u64 mm;
+
+	if (mode == LGT_MODE_PID)
+		return;
+	p = current_proc(&tgid);
+	if (!p)
+		return;
+	if (fault) {
+		__sync_fetch_and_add(&p->faults, 1);
+		if (major)
+			__sync_fetch_and_add(&p->major, 1);
+		mm = (__u64)bpf_get_current_task_btf()->mm;
+		if (mm && p->mm != mm) {
+			p->mm = mm;
+			bpf_map_update_elem(&mms, &mm, &tgid, BPF_ANY);
+		}
+	}
+	if (swapin)
+		__sync_fetch_and_add(&p->swapins, 1);
 }
 
 /*
@@ -290,6 +415,7 @@ static __always_inline int fault_entry(unsigned long address)
 		return 0;
 	if (count_at_entry) {
 		count_fault(pool_of_cached(ts, address), false, false, false, 0, false);
+		proc_count(true, false, false);
 		return 0;
 	}
 	ts->fault_addr = address;
@@ -336,6 +462,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 		/* get_user_pages() on behalf of the task: no entry seen. */
 		__sync_fetch_and_add(&diag.faults_no_entry, 1);
 		count_fault(LGT_POOL_OTHER, false, false, false, 0, false);
+		proc_count(true, false, false);
 		return;
 	}
 	if (ts->fault_start)
@@ -343,6 +470,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 	bool major = ts->fault_major || ts->fault_lock_reads >= 2;
 	count_fault(pool_of_cached(ts, ts->fault_addr), major, ts->fault_swap && ts->fault_major,
 		    take_hint(ts->fault_addr), ns, ts->fault_start != 0);
+	proc_count(true, major, false);
 	ts->in_fault = 0;
 	ts->fault_start = 0;
 }
@@ -371,6 +499,7 @@ static __always_inline void fault_major(__u64 id)
 	s = pool_stats(pool);
 	if (s)
 		__sync_fetch_and_add(&s->swapins, 1);
+	proc_count(false, false, true);
 }
 
 static __always_inline void swap_read(__u64 id)
@@ -645,7 +774,22 @@ int BPF_PROG(write_folio, struct folio *folio)
 
 	if (!target_mm)
 		return 0;
-	if (mapping & 1) {
+	if (mapping & 1 && mode == LGT_MODE_TREE) {
+		struct anon_vma *av = (struct anon_vma *)(mapping & ~3ULL);
+		struct rb_node *node = BPF_CORE_READ(av, rb_root.rb_root.rb_node);
+		struct anon_vma_chain *avc;
+		__u64 mm;
+		__u32 *tgid;
+
+		if (!node)
+			return 0;
+		avc = (void *)node - bpf_core_field_offset(struct anon_vma_chain, rb);
+		mm = (__u64)BPF_CORE_READ(avc, vma, vm_mm);
+		tgid = bpf_map_lookup_elem(&mms, &mm);
+		if (!tgid)
+			return 0;
+		pool = pool_of_tgid(*tgid, BPF_CORE_READ(folio, index) << 12);
+	} else if (mapping & 1) {
 		struct anon_vma *av = (struct anon_vma *)(mapping & ~3ULL);
 		struct rb_node *node = BPF_CORE_READ(av, rb_root.rb_root.rb_node);
 		struct anon_vma_chain *avc;
@@ -867,9 +1011,74 @@ int BPF_PROG(uring_complete, void *ring, void *req)
 	return 0;
 }
 
+#define SIGSTOP 19
+
+/* The PID of @task in lgtrace's PID namespace (the level whose namespace
+ * is pidns_ino), 0 if it has none there. */
+static __always_inline __u32 ns_pid_of(struct task_struct *task)
+{
+	struct pid *pid = BPF_CORE_READ(task, thread_pid);
+	unsigned int level = BPF_CORE_READ(pid, level);
+
+	for (unsigned int i = 0; i < 8; i++) {
+		if (i > level)
+			break;
+		struct upid up;
+
+		if (bpf_probe_read_kernel(&up, sizeof(up), &pid->numbers[i]))
+			return 0;
+		if (BPF_CORE_READ(up.ns, ns.inum) == pidns_ino)
+			return (__u32)up.nr;
+	}
+	return 0;
+}
+
+/* An event for the user program; @task: whose command name (NULL: the
+ * current task's).  False when the ring buffer is full. */
+static __always_inline bool tell(__u32 type, __u32 tgid, __u32 ppid, bool stopped, struct task_struct *task)
+{
+	struct lgt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&diag.events_lost, 1);
+		return false;
+	}
+	e->type = type;
+	e->tgid = tgid;
+	e->ppid = ppid;
+	e->stopped = stopped;
+	if (task)
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), task->comm);
+	else
+		bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+	return true;
+}
+
+/* Tell the user program, and with @stop stop the current process until it
+ * sends SIGCONT (only if the event got through: else no one would). */
+static __always_inline void stop_and_tell(__u32 type, __u32 tgid, __u32 ppid, bool stop)
+{
+	struct lgt_event *e = bpf_ringbuf_reserve(&events, sizeof(*e), 0);
+
+	if (!e) {
+		__sync_fetch_and_add(&diag.events_lost, 1);
+		return;
+	}
+	if (stop && bpf_send_signal_thread(SIGSTOP))
+		stop = false;
+	e->type = type;
+	e->tgid = tgid;
+	e->ppid = ppid;
+	e->stopped = stop;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	bpf_ringbuf_submit(e, 0);
+}
+
 struct area_walk {
 	__u64 base, len;
 	__u32 pool;
+	__u32 image;
 };
 
 static long add_block(__u32 i, struct area_walk *w)
@@ -880,7 +1089,7 @@ static long add_block(__u32 i, struct area_walk *w)
 	if (!w->len)
 		return 1;
 	b = lgt_next_block(w->base, w->len);
-	lgt_area_key_init(&key, w->base, 64 - b);
+	lgt_area_key_init(&key, w->image, w->base, 64 - b);
 	if (b < 21)
 		fine_areas = true;
 	if (bpf_map_update_elem(&areas, &key, &w->pool, BPF_ANY))
@@ -897,11 +1106,19 @@ static long add_block(__u32 i, struct area_walk *w)
 SEC("usdt")
 int BPF_USDT(area_map, __u64 base, __u64 len, __u32 class_log2)
 {
-	struct area_walk w = {base, len, class_log2 - LGT_MIN_CLASS};
+	struct area_walk w = {base, len, class_log2 - LGT_MIN_CLASS, targ_tgid};
+	struct lgt_proc *p;
+	__u32 tgid;
 
 	if (!is_target(bpf_get_current_pid_tgid()) || class_log2 < LGT_MIN_CLASS ||
 	    class_log2 >= LGT_MIN_CLASS + LGT_NUM_CLASS)
 		return 0;
+	if (mode == LGT_MODE_TREE) {
+		p = current_proc(&tgid);
+		if (!p)
+			return 0;
+		w.image = p->chain[0];
+	}
 	bpf_loop(LGT_MAX_BLOCKS, add_block, &w, 0);
 	__sync_fetch_and_add(&areas_gen, 1);
 	return 0;
@@ -913,7 +1130,102 @@ int BPF_USDT(area_map, __u64 base, __u64 len, __u32 class_log2)
 SEC("uprobe")
 int BPF_KPROBE(entry_stop)
 {
-	if (is_target(bpf_get_current_pid_tgid()))
-		bpf_send_signal_thread(19 /* SIGSTOP */);
+	struct lgt_proc *p;
+	__u32 tgid;
+
+	if (mode == LGT_MODE_PID) {
+		if (is_target(bpf_get_current_pid_tgid()))
+			bpf_send_signal_thread(SIGSTOP);
+		return 0;
+	}
+	p = current_proc(&tgid);
+	if (!p || !p->entry_pending)
+		return 0;
+	p->entry_pending = 0;
+	stop_and_tell(LGT_EV_ENTRY, tgid, p->ppid, true);
+	return 0;
+}
+
+/*
+ * Process trees.  sched_process_fork runs in the parent after the child
+ * was made and before it first runs: a child of a traced process is traced
+ * from its first instruction.  A thread (same tgid) is no new process.
+ */
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(proc_fork, struct task_struct *parent, struct task_struct *child)
+{
+	struct lgt_proc *pp, np = {};
+	__u32 ptgid, ctgid;
+
+	if (BPF_CORE_READ(child, tgid) == BPF_CORE_READ(parent, tgid))
+		return 0;
+	pp = current_proc(&ptgid);
+	if (!pp || pp->exited)
+		return 0;
+	ctgid = pidns_ino ? ns_pid_of(child) : (__u32)BPF_CORE_READ(child, tgid);
+	if (!ctgid)
+		return 0;
+	np.chain[0] = (__u32)__sync_fetch_and_add(&next_image, 1);
+	for (int i = 0; i + 1 < LGT_CHAIN; i++)
+		np.chain[i + 1] = pp->chain[i];
+	np.ppid = ptgid;
+	if (bpf_map_update_elem(&procs, &ctgid, &np, BPF_ANY)) {
+		__sync_fetch_and_add(&diag.procs_full, 1);
+		return 0;
+	}
+	tell(LGT_EV_FORK, ctgid, ptgid, false, child);
+	return 0;
+}
+
+/* After the new program's image replaced the old (still in the kernel):
+ * a new image, no areas yet.  With stop_on_exec the process stops before
+ * its first instruction unless its executable has the entry-point uprobe
+ * already, and then at its entry point. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(proc_exec, struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
+{
+	struct lgt_file_key fk = {};
+	struct lgt_proc *pr;
+	__u32 tgid;
+	bool known;
+
+	pr = current_proc(&tgid);
+	if (!pr || pr->exited)
+		return 0;
+	pr->chain[0] = (__u32)__sync_fetch_and_add(&next_image, 1);
+	for (int i = 1; i < LGT_CHAIN; i++)
+		pr->chain[i] = 0;
+	__sync_fetch_and_add(&areas_gen, 1);
+	if (!stop_on_exec) {
+		tell(LGT_EV_EXEC, tgid, pr->ppid, false, NULL);
+		return 0;
+	}
+	fk.ino = BPF_CORE_READ(bprm, file, f_inode, i_ino);
+	fk.dev = BPF_CORE_READ(bprm, file, f_inode, i_sb, s_dev);
+	known = bpf_map_lookup_elem(&entry_files, &fk) != NULL;
+	pr->entry_pending = 1;
+	stop_and_tell(LGT_EV_EXEC, tgid, pr->ppid, !known);
+	return 0;
+}
+
+/* Each thread's exit; the process's when no thread is left alive. */
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(proc_exit, struct task_struct *p)
+{
+	struct lgt_proc *pr;
+	__u32 tgid;
+	__u64 mm;
+
+	if (BPF_CORE_READ(p, signal, live.counter))
+		return 0;
+	pr = current_proc(&tgid);
+	if (!pr || pr->exited)
+		return 0;
+	pr->exited = 1;
+	pr->entry_pending = 0;
+	mm = pr->mm;
+	if (mm)
+		bpf_map_delete_elem(&mms, &mm);
+	tell(LGT_EV_EXIT, tgid, pr->ppid, false, NULL);
 	return 0;
 }

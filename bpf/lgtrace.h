@@ -61,6 +61,61 @@ struct lgt_diag {
 	__u64 slot_takeovers;  /* per-thread slots taken over mid-operation */
 	__u64 uring_unmatched; /* madvise completions without their submission */
 	__u64 hint_truncated;  /* hints longer than the bitmap walk covers */
+	__u64 procs_full;      /* descendants not followed: the process map was full */
+	__u64 events_lost;     /* process events the ring buffer had no room for */
+};
+
+/*
+ * Process trees (-- CMD, -p PID --follow, --cgroup): the traced processes
+ * are the keys of the process map, keyed by tgid (as seen in lgtrace's PID
+ * namespace).  A fork of a traced process adds the child, its exit marks
+ * it exited (the user program folds its counts and deletes it).
+ *
+ * Areas are keyed by address space image, not by process: an image ID is
+ * given at the start of tracing, at each fork and at each exec, so that a
+ * process's areas are never looked up in another's or in its own former
+ * program.  A forked child inherits its parent's areas through its chain:
+ * its own image, then those of the ancestors whose memory it copied.
+ */
+#define LGT_MODE_PID	1 /* one process, targ_tgid (no process map) */
+#define LGT_MODE_TREE	2 /* the processes in the process map */
+#define LGT_CHAIN	4
+#define LGT_MAX_PROCS	32768
+#define LGT_EVENTS_SIZE (1 << 20) /* ring buffer bytes */
+
+struct lgt_proc {
+	__u64 faults;		/* completed faults (minor + major) */
+	__u64 major;		/* of which major */
+	__u64 swapins;		/* major faults that read from swap */
+	__u64 mm;		/* its mm_struct, as last seen in a fault (for swap-outs) */
+	__u32 chain[LGT_CHAIN]; /* image IDs whose areas are its own; 0 ends */
+	__u32 ppid;		/* the traced parent that forked it; 0 if none */
+	__u32 exited;		/* every thread passed sched_process_exit */
+	__u32 entry_pending;	/* stop it at its ELF entry point (after exec) */
+	__u32 pad;
+};
+
+enum lgt_event_type {
+	LGT_EV_FORK = 1, /* tgid was forked by ppid (a process, not a thread) */
+	LGT_EV_EXEC,	 /* tgid executed a program; stopped: SIGSTOP sent */
+	LGT_EV_ENTRY,	 /* tgid reached its ELF entry point; stopped: SIGSTOP sent */
+	LGT_EV_EXIT,	 /* tgid's last thread exited */
+};
+
+struct lgt_event {
+	__u32 type;
+	__u32 tgid;
+	__u32 ppid;
+	__u32 stopped;
+	char comm[16];
+};
+
+/* Executables the entry-point uprobe is attached to: an exec of one of
+ * these needs no stop at exec. */
+struct lgt_file_key {
+	__u64 ino;
+	__u32 dev; /* the kernel's encoding: major << 20 | minor */
+	__u32 pad;
 };
 
 /* Hinted pages: per 2 MiB of address space, a bit per 4 KiB page. */
@@ -70,10 +125,11 @@ struct lgt_diag {
 #define LGT_HINT_MAX_WALK 1024	    /* 2 MiB regions marked per hint: 2 GiB */
 #define LGT_URING_SLOTS	  (1 << 16) /* slots for madvise requests in flight */
 
-/* Key of the area map, a longest-prefix-match trie over the address. */
+/* Key of the area map, a longest-prefix-match trie over the image (the
+ * process with -p alone: its tgid) and the address. */
 struct lgt_area_key {
-	__u32 prefixlen; /* bits of addr that must match, 0..64 */
-	__u8 addr[8];	 /* big endian, as the trie compares bytes */
+	__u32 prefixlen; /* bits of data that must match: 32 + 0..64 */
+	__u8 data[12];	 /* the image ID, then the address; big endian, as the trie compares bytes */
 };
 
 #define LGT_MAX_AREA_PREFIXES (1 << 20)
@@ -110,11 +166,14 @@ static inline unsigned lgt_next_block(__u64 base, __u64 len)
 
 #define LGT_MAX_BLOCKS 128 /* blocks per area: 2 * 64 bits */
 
-static inline void lgt_area_key_init(struct lgt_area_key *key, __u64 addr, unsigned prefixlen)
+/* @prefixlen: the bits of @addr that must match. */
+static inline void lgt_area_key_init(struct lgt_area_key *key, __u32 image, __u64 addr, unsigned prefixlen)
 {
-	key->prefixlen = prefixlen;
+	key->prefixlen = 32 + prefixlen;
+	for (int i = 0; i < 4; i++)
+		key->data[i] = (__u8)(image >> (24 - 8 * i));
 	for (int i = 0; i < 8; i++)
-		key->addr[i] = (__u8)(addr >> (56 - 8 * i));
+		key->data[4 + i] = (__u8)(addr >> (56 - 8 * i));
 }
 
 #endif /* LGTRACE_H */

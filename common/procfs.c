@@ -133,10 +133,12 @@ int proc_stat_parse(const char *text, struct proc_stat *st)
 	const char *p = strrchr(text, ')');
 	struct proc_stat s;
 
-	/* After "(comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt */
-	if (!p ||
-	    sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %llu %*u %llu", &s.state, &s.minflt, &s.majflt) != 3)
+	/* After "(comm) ": state ppid pgrp session tty_nr tpgid flags minflt cminflt majflt cmajflt */
+	if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %llu %llu %llu", &s.state, &s.minflt, &s.cminflt,
+			 &s.majflt) != 4)
 		return -EINVAL;
+	if (sscanf(p + 1, " %*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %llu", &s.cmajflt) != 1)
+		s.cmajflt = 0;
 	*st = s;
 	return 0;
 }

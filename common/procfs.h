@@ -70,6 +70,9 @@ struct proc_stat {
 	char state; /* R, S, D, Z, X, T, ... */
 	unsigned long long minflt;
 	unsigned long long majflt;
+	/* of the children waited for (0 when the line ends before cmajflt) */
+	unsigned long long cminflt;
+	unsigned long long cmajflt;
 };
 
 /*

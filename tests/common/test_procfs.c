@@ -172,10 +172,14 @@ static void test_stat_parse(void **state)
 			 0);
 	assert_int_equal(st.state, 'Z');
 	assert_true(st.minflt == 123456789012ULL && st.majflt == 42);
+	assert_true(st.cminflt == 7 && st.cmajflt == 0);
 	assert_int_equal(proc_stat_parse("77 (x y) D 1 2 3 4 5 6 9\n", &st), -EINVAL);
 	assert_int_equal(proc_stat_parse("77 no parenthesis R 1 2 3 4 5 6 7 8 9\n", &st), -EINVAL);
 	assert_int_equal(proc_stat_parse("", &st), -EINVAL);
 	assert_true(st.minflt == 123456789012ULL);
+	/* The children's counts: cminflt between minflt and majflt, cmajflt after. */
+	assert_int_equal(proc_stat_parse("9 (w) S 1 9 9 0 -1 0 10 20 30 40 0\n", &st), 0);
+	assert_true(st.minflt == 10 && st.cminflt == 20 && st.majflt == 30 && st.cmajflt == 40);
 }
 
 static void test_stat_read(void **state)

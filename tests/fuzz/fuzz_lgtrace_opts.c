@@ -35,8 +35,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	rc = parse(argc, argv, &o, msg);
 	switch (rc) {
 	case LGTRACE_RUN:
-		if (!o.pid == !o.cmd)
-			fuzz_fail("run with pid %d and cmd %p", (int)o.pid, (void *)o.cmd);
+		/* Exactly one target: -p, --cgroup or a command. */
+		if (!!o.pid + !!o.cmd + !!o.cgroup != 1)
+			fuzz_fail("run with pid %d, cmd %p, cgroup %p", (int)o.pid, (void *)o.cmd,
+				  (void *)o.cgroup);
+		if ((o.follow && !o.pid) || (o.cgroup && !*o.cgroup))
+			fuzz_fail("--follow without -p, or an empty --cgroup");
 		if (o.pid < 0 || (o.cmd && (o.cmd < argv + 1 || o.cmd >= argv + argc || !*o.cmd)))
 			fuzz_fail("run with a bad pid or command");
 		if (o.interval < 0 || o.interval > 1e7 || o.duration < 0 || o.duration > 1e7)
@@ -45,8 +49,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			fuzz_fail("latency sample %u", o.latency_sample);
 		break;
 	case LGTRACE_FEATURES:
-		if (o.pid || o.cmd)
-			fuzz_fail("--features with pid %d and cmd %p", (int)o.pid, (void *)o.cmd);
+		if (o.pid || o.cmd || o.cgroup)
+			fuzz_fail("--features with pid %d, cmd %p, cgroup %p", (int)o.pid, (void *)o.cmd,
+				  (void *)o.cgroup);
 		break;
 	case LGTRACE_HELP:
 	case LGTRACE_VERSION:

@@ -42,7 +42,7 @@ static void escape(const char *s, char *out)
 
 static void raw(const char *text)
 {
-	struct proc_stat st = {'?', 1, 2};
+	struct proc_stat st = {'?', 1, 2, 3, 4};
 	struct swap_entry e;
 	char *copy = strdup(text);
 	size_t len = strlen(text);

@@ -6,6 +6,10 @@
  * workload did).
  *
  *   lgtrace_work [--gate] attrib REGIONS_2M REGIONS_8M  touch every page
+ *   lgtrace_work [--gate] forks N REGIONS_2M REGIONS_8M N children each touch
+ *                                                       the 2 MiB regions mapped
+ *                                                       before the fork, then
+ *                                                       their own 8 MiB ones
  *   lgtrace_work [--gate] swap MIB                      write MIB in 8 MiB
  *                                                       regions, read it back
  *   lgtrace_work storm THREADS MS                       mmap/munmap storm
@@ -30,6 +34,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -102,6 +107,31 @@ static void attrib(int gated, size_t n2, size_t n8)
 	gate(gated);
 	pages2m = touch(a, n2);
 	pages8m = touch(b, n8);
+}
+
+/* Children that fault in areas their parent mapped (inherited) and in
+ * their own; the counts are the children's, summed. */
+static void forks(int gated, int n, size_t n2, size_t n8)
+{
+	struct lgalloc_handle *a = alloc_regions(n2, 2 * MIB);
+	int status;
+
+	gate(gated);
+	for (int i = 0; i < n; i++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork", -errno);
+		if (pid == 0) {
+			touch(a, n2);
+			touch(alloc_regions(n8, 8 * MIB), n8);
+			_exit(0);
+		}
+		if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+			die("child", -ECHILD);
+	}
+	pages2m = (unsigned long)n * n2 * (2 * MIB / PAGE);
+	pages8m = (unsigned long)n * n8 * (8 * MIB / PAGE);
 }
 
 static void swap(int gated, size_t mib)
@@ -361,6 +391,8 @@ int main(int argc, char **argv)
 
 	if (!strcmp(argv[1], "attrib") && argc == 4) {
 		attrib(gated, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+	} else if (!strcmp(argv[1], "forks") && argc == 5) {
+		forks(gated, atoi(argv[2]), strtoul(argv[3], NULL, 0), strtoul(argv[4], NULL, 0));
 	} else if (!strcmp(argv[1], "swap")) {
 		swap(gated, strtoul(argv[2], NULL, 0));
 	} else if (!strcmp(argv[1], "storm") && argc == 4) {

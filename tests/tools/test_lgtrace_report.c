@@ -652,8 +652,9 @@ static void test_json_layout(void **state)
 		"  \"seconds\": 2.345,\n"
 		"  \"latency_sample\": 16,\n"
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
-		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true"
-		", \"swapin_other\": true, \"usdt\": true, \"registry\": false},\n"
+		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true, "
+		"\"swapin_other\": true, \"process_tree\": true"
+		", \"usdt\": true, \"registry\": false},\n"
 		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
 		"\"io_uring_m"
 		"advise\": {\"submitted\": 32, \"completed\": 32}, \"prefetch\": {\"hinted_minor\": 30, \"h"
@@ -780,19 +781,111 @@ static void test_json_swapin_other(void **state)
 		json_string_value(json_object_get(json_object_get(doc, "unavailable"), "swapin_other")),
 		why[FEAT_SWAPIN_OTHER]);
 	json_decref(doc);
+	/* A process's swap-ins would be those on lgalloc's areas only: n/a. */
+	{
+		struct proc_row rows[] = {{10, 0, "sh", 5, 0, 0}, {11, 10, "w", 4096, 2, 1}};
+		char *text;
+
+		in.sum.procs = rows;
+		in.sum.nprocs = 2;
+		CAPTURE(text, print_procs(o_, &in.sum));
+		assert_has_line(text, "11             10 w                      4096        2      n/a");
+		free(text);
+		doc = report_json(&in.sum, &in.s, NULL);
+		assert_true(json_is_null(
+			json_object_get(json_array_get(json_object_get(doc, "processes"), 1), "swapins")));
+		assert_int_equal(json_integer_value(json_object_get(
+					 json_array_get(json_object_get(doc, "processes"), 1), "major")),
+				 2);
+		json_decref(doc);
+	}
+	json_decref(in.ivs);
+}
+
+/* A tree's breakdown per process: only when more than one process
+ * faulted, or --per-process (then every process); in text and JSON. */
+static void test_per_process(void **state)
+{
+	struct proc_row rows[] = {
+		{10, 0, "sh", 5, 0, 0},
+		{11, 10, "lgtrace_work", 4096, 2, 1},
+		{12, 10, "true", 0, 0, 0},
+	};
+	struct doc_input in;
+	json_t *doc, *p;
+	char *text;
+
+	(void)state;
+	doc_input(&in, 1.0, 0.5, 1.0);
+	in.sum.target = "PID 10 (sh) and its descendants";
+	in.sum.procs = rows;
+	in.sum.nprocs = 3;
+	assert_true(report_per_process(&in.sum));
+	CAPTURE(text, print_summary(o_, &in.sum, &in.s));
+	assert_non_null(strstr(text, "\nlgtrace: PID 10 (sh) and its descendants, 1.00 s"));
+	assert_has_line(text, "PID          PPID COMM                 FAULTS    MAJOR   SWAPIN");
+	assert_has_line(text, "10              - sh                        5        0        0");
+	assert_has_line(text, "11             10 lgtrace_work           4096        2        1");
+	assert_has_line(text, "(3 processes traced, 2 faulted; --per-process lists all)");
+	assert_null(strstr(text, " true "));
+	free(text);
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_non_null(doc);
+	p = json_object_get(doc, "processes");
+	assert_int_equal(json_array_size(p), 2);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(p, 1), "ppid")), 10);
+	assert_true(json_is_null(json_object_get(json_array_get(p, 0), "ppid")));
+	assert_string_equal(json_string_value(json_object_get(json_array_get(p, 1), "comm")), "lgtrace_work");
+	assert_string_equal(json_string_value(json_object_get(doc, "target")),
+			    "PID 10 (sh) and its descendants");
+	json_decref(doc);
+
+	/* One process faulted: no breakdown, unless asked for (then all three). */
+	rows[0].faults = 0;
+	assert_false(report_per_process(&in.sum));
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_null(json_object_get(doc, "processes"));
+	json_decref(doc);
+	in.sum.per_process = true;
+	assert_true(report_per_process(&in.sum));
+	doc = report_json(&in.sum, &in.s, NULL);
+	assert_int_equal(json_array_size(json_object_get(doc, "processes")), 3);
+	json_decref(doc);
+	/* A tree of many: the PROCS_TEXT_ROWS with the most faults, a line for the rest. */
+	{
+		struct proc_row many[PROCS_TEXT_ROWS + 5];
+
+		for (int i = 0; i < PROCS_TEXT_ROWS + 5; i++)
+			many[i] = (struct proc_row){
+				100 + i, 10, "w", (unsigned long long)(i == 0 ? 1 : 1000 + i), 0, 0};
+		in.sum.procs = many;
+		in.sum.nprocs = PROCS_TEXT_ROWS + 5;
+		in.sum.per_process = false;
+		CAPTURE(text, print_procs(o_, &in.sum));
+		assert_null(strstr(text, "\n100 "));
+		assert_null(strstr(text, "\n104 "));
+		assert_non_null(strstr(text, "\n105 "));
+		assert_has_line(text,
+				"(5 more processes with 4011 faults; --per-process or --json lists all)");
+		free(text);
+	}
+	/* -p alone: no rows, never a breakdown. */
+	in.sum.procs = NULL;
+	in.sum.nprocs = 0;
+	assert_false(report_per_process(&in.sum));
 	json_decref(in.ivs);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_pool_names),	  cmocka_unit_test(test_snapshot_arithmetic),
-		cmocka_unit_test(test_percentiles),	  cmocka_unit_test(test_fault_table),
-		cmocka_unit_test(test_na_cells),	  cmocka_unit_test(test_histograms),
-		cmocka_unit_test(test_histogram_bytes),	  cmocka_unit_test(test_log2_slot),
-		cmocka_unit_test(test_summary_text),	  cmocka_unit_test(test_json),
-		cmocka_unit_test(test_json_layout),	  cmocka_unit_test(test_json_unavailable),
-		cmocka_unit_test(test_json_swapin_other),
+		cmocka_unit_test(test_pool_names),	cmocka_unit_test(test_snapshot_arithmetic),
+		cmocka_unit_test(test_percentiles),	cmocka_unit_test(test_fault_table),
+		cmocka_unit_test(test_na_cells),	cmocka_unit_test(test_histograms),
+		cmocka_unit_test(test_histogram_bytes), cmocka_unit_test(test_log2_slot),
+		cmocka_unit_test(test_summary_text),	cmocka_unit_test(test_json),
+		cmocka_unit_test(test_json_layout),	cmocka_unit_test(test_json_unavailable),
+		cmocka_unit_test(test_per_process),	cmocka_unit_test(test_json_swapin_other),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,12 +3,14 @@
  * lgtrace's choice of program variant by tracepoint signature
  * (tools/lgtrace/tpsig.c), fed BTF made up with libbpf's btf__add_*():
  * mmap_lock_start_locking as 6.2+ passes it (mm, write) and as 5.8-6.1 do
- * (mm, memcg_path, write), io_uring_submit_req vs io_uring_submit_sqe, a
+ * (mm, memcg_path, write), io_uring_submit_req vs io_uring_submit_sqe, the
+ * process-tree tracepoints of 6.1 and 6.18, a
  * missing tracepoint and an unknown signature.  No BPF, no root.
  */
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -172,12 +174,53 @@ static void test_io_uring_submit(void **state)
 	btf__free(k.btf);
 }
 
+/* The process-tree tracepoints (lgtrace's single variants): the same on
+ * 6.1 and 6.18, but for sched_process_exit's group_dead (6.16 on), which
+ * the program does not read; pid_t is a typedef of int. */
+static const struct tp_variant proc_fork[] = {
+	{"sched_process_fork", "struct task_struct *, struct task_struct *"}};
+static const struct tp_variant proc_exec[] = {
+	{"sched_process_exec", "struct task_struct *, int, struct linux_binprm *"}};
+static const struct tp_variant proc_exit[] = {{"sched_process_exit", "struct task_struct *"}};
+
+static void add_sched_tps(struct kbtf *k, bool group_dead)
+{
+	int task = btf__add_ptr(k->btf, btf__add_struct(k->btf, "task_struct", 0));
+	int bprm = btf__add_ptr(k->btf, btf__add_struct(k->btf, "linux_binprm", 0));
+	int pid = btf__add_typedef(k->btf, "pid_t", btf__add_int(k->btf, "int", 4, BTF_INT_SIGNED));
+
+	assert_true(task > 0 && bprm > 0 && pid > 0);
+	add_tp(k, "sched_process_fork", 2, task, task);
+	add_tp(k, "sched_process_exec", 3, task, pid, bprm);
+	if (group_dead)
+		add_tp(k, "sched_process_exit", 2, task, k->boolean);
+	else
+		add_tp(k, "sched_process_exit", 1, task);
+}
+
+static void test_process_tree(void **state)
+{
+	char why[256];
+
+	(void)state;
+	for (int gd = 0; gd < 2; gd++) {
+		struct kbtf k;
+
+		kbtf_init(&k);
+		add_sched_tps(&k, gd);
+		assert_int_equal(tp_select(k.btf, proc_fork, 1, why, sizeof(why)), 0);
+		assert_int_equal(tp_select(k.btf, proc_exec, 1, why, sizeof(why)), 0);
+		assert_int_equal(tp_select(k.btf, proc_exit, 1, why, sizeof(why)), 0);
+		btf__free(k.btf);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_signature_text),	     cmocka_unit_test(test_mmap_lock_new),
 		cmocka_unit_test(test_mmap_lock_memcg_path), cmocka_unit_test(test_prefix_and_mismatch),
-		cmocka_unit_test(test_io_uring_submit),
+		cmocka_unit_test(test_io_uring_submit),	     cmocka_unit_test(test_process_tree),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

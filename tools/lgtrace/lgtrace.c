@@ -5,7 +5,8 @@
  * process, per lgalloc pool (size class), from CO-RE BPF programs
  * (bpf/lgtrace.bpf.c).
  *
- *   sudo lgtrace -p PID [-i SEC] [-d SEC] [-H] [--json]
+ *   sudo lgtrace -p PID [-f] [-i SEC] [-d SEC] [-H] [--json]
+ *   sudo lgtrace [options] --cgroup PATH
  *   sudo lgtrace [options] -- CMD ARGS
  *
  * Pool attribution needs the address ranges of lgalloc's areas: the
@@ -18,6 +19,7 @@
  *
  * This file: main and the usage text; options.c parses the command line,
  * session.c runs the trace, target.c finds the target and attaches to it,
+ * tree.c follows a process tree,
  * loader.c loads the BPF programs, report.c prints.
  */
 #include <stdio.h>
@@ -37,16 +39,22 @@
 static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF, .latency_sample = DEFAULT_LATENCY_SAMPLE};
 
 static const char usage_text[] =
-	"Usage: lgtrace [OPTIONS] -p PID\n"
+	"Usage: lgtrace [OPTIONS] -p PID [-f]\n"
+	"       lgtrace [OPTIONS] --cgroup PATH\n"
 	"       lgtrace [OPTIONS] -- CMD [ARGS...]\n"
 	"       lgtrace --features [--json] [--btf PATH]\n"
 	"\n"
-	"Trace one process's page faults, swap-ins, swap-outs, mmap_lock waits,\n"
+	"Trace the page faults, swap-ins, swap-outs, mmap_lock waits,\n"
 	"io_uring madvise requests and the faults after prefetch hints (minor: in\n"
 	"time, major: too late), per lgalloc pool (size class 2M..64G, \"other\",\n"
-	"\"mmap/munmap\").\n"
+	"\"mmap/munmap\") of a command and every process it starts, of a\n"
+	"process (and with -f what it starts), or of a cgroup's processes.\n"
 	"\n"
 	"  -p, --pid PID          trace a running process (all its threads)\n"
+	"  -f, --follow           with -p: also the processes it starts from now on\n"
+	"      --cgroup PATH      trace every process of a cgroup (v1 or v2) and what\n"
+	"                         they start, until the cgroup is removed\n"
+	"      --per-process      a row per process even when one process faulted\n"
 	"  -i, --interval SEC     print a table every SEC seconds\n"
 	"  -d, --duration SEC     stop after SEC seconds (a command is sent SIGTERM)\n"
 	"  -H, --histograms       print the log2 latency histograms\n"
@@ -69,7 +77,10 @@ static const char usage_text[] =
 	"  sudo lgtrace -p 1234 -i 1 -d 10      # a table per second for 10 s\n"
 	"  sudo lgtrace -H -- ./bench --threads 4\n"
 	"  sudo lgtrace -s 1 -H -- ./bench      # time every fault, not 1 in 16\n"
-	"  sudo lgtrace --json -- ./bench > trace.json\n";
+	"  sudo lgtrace --json -- ./bench > trace.json\n"
+	"  sudo lgtrace -- make bench              # make and all it starts\n"
+	"  sudo lgtrace -p 1234 -f                 # 1234 and what it starts\n"
+	"  sudo lgtrace --cgroup /sys/fs/cgroup/lgrun-1234\n";
 
 /* --features: the tracepoint features as loader_open() would choose them. */
 static int print_features(void)

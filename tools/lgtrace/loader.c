@@ -322,6 +322,13 @@ static size_t make_slots(struct lgtrace_bpf *s, struct tp_slot *slots)
 		/* (ctx, req, ...): the context typed since 6.0, void * before. */
 		SLOT2(FEAT_URING_COMPLETE, "io_uring_complete", "struct io_ring_ctx *, void *",
 		      uring_complete, "io_uring_complete", "void *, void *", uring_complete),
+		/* Process trees (the same on 6.1 and 6.18; sched_process_exit
+		 * has a group_dead argument since 6.16, not read). */
+		SLOT1(FEAT_PROCS, false, "sched_process_fork", "struct task_struct *, struct task_struct *",
+		      proc_fork),
+		SLOT1(FEAT_PROCS, false, "sched_process_exec",
+		      "struct task_struct *, int, struct linux_binprm *", proc_exec),
+		SLOT1(FEAT_PROCS, false, "sched_process_exit", "struct task_struct *", proc_exit),
 	};
 
 	memcpy(slots, all, sizeof(all));
@@ -398,9 +405,23 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	select_variants(s, slots, n, vmlinux, have);
 	fault_events_fallback(s, have);
 	btf__free(vmlinux);
-	if (!o->command)
+	if (!o->command && !o->stop_on_exec)
 		bpf_program__set_autoload(s->progs.entry_stop, false);
+	if (o->tree && !have[FEAT_PROCS]) {
+		lgt_warn("cannot follow processes: %s", feat_reason[FEAT_PROCS]);
+		return -1;
+	}
+	/* With one process the tree programs would only cost. */
+	if (!o->tree) {
+		bpf_program__set_autoload(s->progs.proc_fork, false);
+		bpf_program__set_autoload(s->progs.proc_exec, false);
+		bpf_program__set_autoload(s->progs.proc_exit, false);
+	}
 	s->rodata->targ_tgid = (__u32)pid;
+	s->rodata->mode = o->tree ? LGT_MODE_TREE : LGT_MODE_PID;
+	s->rodata->stop_on_exec = o->stop_on_exec;
+	s->rodata->pidns_dev = o->pidns_dev;
+	s->rodata->pidns_ino = o->pidns_ino;
 	s->rodata->count_at_entry = !have[FEAT_COMPLETION];
 	/* With the software events a fault is known major only as it ends:
 	 * every fault is timed, so that every major one is. */

@@ -21,6 +21,11 @@ struct loader_opts {
 	unsigned latency_sample; /* time one fault in N per thread */
 	bool command;		 /* load the program that stops a command at its entry */
 	bool verbose;		 /* libbpf's debug messages too */
+	bool tree;		 /* follow processes (the process map), not @pid alone */
+	bool stop_on_exec;	 /* with @tree: stop each exec until its areas are found */
+	/* lgtrace's PID namespace if it is not the initial one (0: it is);
+	 * dev in the kernel's encoding (major << 20 | minor) */
+	unsigned long long pidns_dev, pidns_ino;
 };
 
 /* Root (or the capabilities) and a readable kernel BTF; 0 or -1. */

@@ -21,7 +21,7 @@ __attribute__((format(printf, 3, 4))) static int usage_error(char *msg, size_t l
 
 int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg, size_t len)
 {
-	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES };
+	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES, OPT_CGROUP, OPT_PER_PROCESS };
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"interval", required_argument, NULL, 'i'},
@@ -35,6 +35,9 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"help", no_argument, NULL, 'h'},
 		{"latency-sample", required_argument, NULL, 's'},
+		{"follow", no_argument, NULL, 'f'},
+		{"cgroup", required_argument, NULL, OPT_CGROUP},
+		{"per-process", no_argument, NULL, OPT_PER_PROCESS},
 		{},
 	};
 	unsigned long v;
@@ -44,7 +47,7 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 	opterr = 0;
 	optind = 0; /* a full reset: the parse may run more than once */
 	/* '+': stop at the first non-option, CMD's own options stay its own. */
-	while ((c = getopt_long(argc, argv, "+:p:i:d:s:Hjvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:p:i:d:s:Hjvhf", opts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			if (parse_ulong(optarg, 1, INT_MAX, &v))
@@ -63,6 +66,17 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 			break;
 		case 'H':
 			o->hists = true;
+			break;
+		case 'f':
+			o->follow = true;
+			break;
+		case OPT_CGROUP:
+			if (!*optarg)
+				return usage_error(msg, len, "--cgroup: an empty path");
+			o->cgroup = optarg;
+			break;
+		case OPT_PER_PROCESS:
+			o->per_process = true;
 			break;
 		case 's':
 			if (parse_ulong(optarg, 1, 1000000, &v))
@@ -99,11 +113,18 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 	if (optind < argc)
 		o->cmd = &argv[optind];
 	if (features)
-		return o->pid || o->cmd ? usage_error(msg, len, "--features takes no target")
-					: LGTRACE_FEATURES;
+		return o->pid || o->cmd || o->cgroup ? usage_error(msg, len, "--features takes no target")
+						     : LGTRACE_FEATURES;
+	if (o->follow && !o->pid)
+		return usage_error(msg, len,
+				   "--follow needs -p PID (a command's descendants are always followed)");
+	if (o->cgroup && (o->pid || o->cmd))
+		return usage_error(msg, len, "give one of -p PID, --cgroup PATH or -- CMD");
+	if (o->cgroup)
+		return LGTRACE_RUN;
 	if (!o->pid == !o->cmd)
 		return usage_error(msg, len, "%s",
 				   o->pid ? "give either -p PID or a command, not both"
-					  : "give -p PID or -- CMD");
+					  : "give -p PID, --cgroup PATH or -- CMD");
 	return LGTRACE_RUN;
 }

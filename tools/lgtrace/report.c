@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/json.h"
@@ -16,8 +17,9 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",	   "fault_completion",	"mmap_lock",	"contention", "swapout",
-	"io_uring_submit", "io_uring_complete", "swapin_other", "usdt",	      "registry",
+	"faults",	   "fault_completion",	"mmap_lock",	"contention",	"swapout",
+	"io_uring_submit", "io_uring_complete", "swapin_other", "process_tree", "usdt",
+	"registry",
 };
 
 static const char *const hist_names[LGT_NUM_HISTS] = {
@@ -297,6 +299,93 @@ void print_hists(FILE *o, const struct snapshot *s)
 	}
 }
 
+/* ---- per process ---- */
+
+static size_t procs_faulted(const struct summary *sum)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sum->nprocs; i++)
+		n += sum->procs[i].faults > 0;
+	return n;
+}
+
+bool report_per_process(const struct summary *sum)
+{
+	return sum->procs && (sum->per_process || procs_faulted(sum) > 1);
+}
+
+/* Whether process @r has a row: it faulted, or every process has one. */
+static bool proc_shown(const struct summary *sum, const struct proc_row *r)
+{
+	return r->faults || sum->per_process;
+}
+
+static int by_faults_desc(const void *a, const void *b)
+{
+	unsigned long long x = *(const unsigned long long *)a, y = *(const unsigned long long *)b;
+
+	return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The fewest faults a row needs to be among the PROCS_TEXT_ROWS with the
+ * most (0: every row fits). */
+static unsigned long long procs_cutoff(const struct summary *sum)
+{
+	unsigned long long *f, cut;
+	size_t n = 0;
+
+	for (size_t i = 0; i < sum->nprocs; i++)
+		n += proc_shown(sum, &sum->procs[i]);
+	if (sum->per_process || n <= PROCS_TEXT_ROWS || !(f = malloc(n * sizeof(*f))))
+		return 0;
+	n = 0;
+	for (size_t i = 0; i < sum->nprocs; i++)
+		if (proc_shown(sum, &sum->procs[i]))
+			f[n++] = sum->procs[i].faults;
+	qsort(f, n, sizeof(*f), by_faults_desc);
+	cut = f[PROCS_TEXT_ROWS - 1];
+	free(f);
+	return cut;
+}
+
+void print_procs(FILE *o, const struct summary *sum)
+{
+	unsigned long long cut = procs_cutoff(sum), left_faults = 0;
+	size_t rows = 0, left = 0;
+
+	fprintf(o, "%-8s %8s %-16s %10s %8s %8s\n", "PID", "PPID", "COMM", "FAULTS", "MAJOR", "SWAPIN");
+	for (size_t i = 0; i < sum->nprocs; i++) {
+		const struct proc_row *r = &sum->procs[i];
+		char ppid[16] = "-", major[24], swapins[24];
+
+		if (!proc_shown(sum, r))
+			continue;
+		/* Ties at the cut-off: the first ones. */
+		if (r->faults < cut || (cut && rows == PROCS_TEXT_ROWS)) {
+			left++;
+			left_faults += r->faults;
+			continue;
+		}
+		rows++;
+		if (r->ppid)
+			snprintf(ppid, sizeof(ppid), "%d", (int)r->ppid);
+		snprintf(major, sizeof(major), "%llu", r->major);
+		snprintf(swapins, sizeof(swapins), "%llu", r->swapins);
+		/* n/a as in the pool table: a process's swap-ins without PSWPIN
+		 * would be those on lgalloc's areas only. */
+		fprintf(o, "%-8d %8s %-16s %10llu %8s %8s\n", (int)r->pid, ppid, r->comm, r->faults,
+			sum->have[FEAT_COMPLETION] ? major : "n/a",
+			swapins_known(sum->have, LGT_POOL_OTHER) ? swapins : "n/a");
+	}
+	if (left)
+		fprintf(o, "(%zu more processes with %llu faults; --per-process or --json lists all)\n", left,
+			left_faults);
+	if (sum->nprocs > procs_faulted(sum) && !sum->per_process)
+		fprintf(o, "(%zu processes traced, %zu faulted; --per-process lists all)\n", sum->nprocs,
+			procs_faulted(sum));
+}
+
 /* ---- the summary, as text ---- */
 
 void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
@@ -307,7 +396,10 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 	const char *sep = " (n/a:";
 
 	snapshot_total(&total, s);
-	fprintf(o, "\nlgtrace: PID %d, %.2f s", sum->pid, sum->seconds);
+	if (sum->target)
+		fprintf(o, "\nlgtrace: %s, %.2f s", sum->target, sum->seconds);
+	else
+		fprintf(o, "\nlgtrace: PID %d, %.2f s", sum->pid, sum->seconds);
 	for (int f = FEAT_FAULTS; f <= FEAT_LAST_TP; f++) {
 		if (!have[f]) {
 			fprintf(o, "%s %s", sep, feature_names[f]);
@@ -319,6 +411,8 @@ void print_summary(FILE *o, const struct summary *sum, const struct snapshot *s)
 		if (!have[f] && sum->why[f])
 			fprintf(o, "  n/a %s: %s\n", feature_names[f], sum->why[f]);
 	print_table(o, have, s);
+	if (report_per_process(sum))
+		print_procs(o, sum);
 	if (k->valid && have[FEAT_COMPLETION])
 		fprintf(o, "kernel (%s): minflt %llu majflt %llu; lgtrace: minor %llu major %llu\n",
 			k->source, k->minflt, k->majflt, (unsigned long long)(total.faults - total.major),
@@ -509,6 +603,33 @@ static void null_pools(json_t *pools, const bool *have)
 	}
 }
 
+/* The processes as in the text breakdown; "major" and "swapins" null
+ * where the kernel cannot tell. */
+static json_t *json_procs(const struct summary *sum)
+{
+	bool comp = sum->have[FEAT_COMPLETION];
+	json_t *a = json_array();
+
+	for (size_t i = 0; a && i < sum->nprocs; i++) {
+		const struct proc_row *r = &sum->procs[i];
+
+		if (!proc_shown(sum, r))
+			continue;
+		if (json_array_append_new(
+			    a,
+			    json_pack("{sI so so sI so so}", "pid", (json_int_t)r->pid, "ppid",
+				      r->ppid ? json_integer(r->ppid) : json_null(), "comm",
+				      lg_json_string(r->comm), "faults", JU(r->faults), "major",
+				      comp ? json_integer(JU(r->major)) : json_null(), "swapins",
+				      swapins_known(sum->have, LGT_POOL_OTHER) ? json_integer(JU(r->swapins))
+									       : json_null()))) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
 json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t *intervals)
 {
 	const struct kernel_counts *k = &sum->kernel;
@@ -557,6 +678,14 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
 		JU(d->hint_truncated), "intervals", intervals, "pools", report_json_pools(s, true));
 	if (!doc)
 		return NULL;
+	if (sum->target && json_object_set_new(doc, "target", lg_json_string(sum->target))) {
+		json_decref(doc);
+		return NULL;
+	}
+	if (report_per_process(sum) && json_object_set_new(doc, "processes", json_procs(sum))) {
+		json_decref(doc);
+		return NULL;
+	}
 	null_unavailable(json_object_get(doc, "total"), sum->have);
 	if (!sum->have[FEAT_SWAPIN_OTHER])
 		json_null_at(json_object_get(doc, "total"), "swapins");
@@ -616,7 +745,7 @@ int report_json_write(FILE *o, const json_t *doc)
 	{
 		if (fprintf(o, "%s\n  \"%s\": ", first ? "" : ",", key) < 0)
 			return -EIO;
-		if (!strcmp(key, "pools"))
+		if (!strcmp(key, "pools") || !strcmp(key, "processes"))
 			err = write_pools(o, v);
 		else if (!strcmp(key, "intervals"))
 			err = write_lines(o, v, write_interval, "\n  ]");

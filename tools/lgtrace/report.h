@@ -27,11 +27,12 @@ enum feature {
 	FEAT_URING_SUBMIT,   /* io_uring_submit_req: madvise submissions, hints */
 	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
 	FEAT_SWAPIN_OTHER,   /* PSWPIN (count_memcg_events): swap-ins outside lgalloc's areas */
+	FEAT_PROCS,	     /* sched_process_fork/exec/exit: process trees */
 	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
 	FEAT_REGISTRY,	     /* the area registry found */
 	NUM_FEATURES,
 };
-#define FEAT_LAST_TP FEAT_SWAPIN_OTHER /* the features that come from tracepoints */
+#define FEAT_LAST_TP FEAT_PROCS /* the features that come from tracepoints */
 
 extern const char *const feature_names[NUM_FEATURES];
 
@@ -46,6 +47,13 @@ struct kernel_counts {
 	unsigned long long minflt, majflt;
 };
 
+/* One process of a traced tree. */
+struct proc_row {
+	pid_t pid, ppid; /* ppid: the traced parent that forked it, 0 if none */
+	char comm[16];
+	unsigned long long faults, major, swapins;
+};
+
 /* What the summary says beside the pools. */
 struct summary {
 	pid_t pid;
@@ -57,7 +65,21 @@ struct summary {
 	struct kernel_counts kernel;
 	struct lgt_diag diag;
 	unsigned registry_areas;
+	const char *target;	      /* "PID 12 (comm)", "the tree of PID 12 (comm)", "cgroup PATH" */
+	const struct proc_row *procs; /* a tree's processes; NULL with -p alone */
+	size_t nprocs;
+	bool per_process; /* --per-process: the breakdown even for one process that faulted */
 };
+
+/* Whether the summary has the breakdown per process: with a tree, when
+ * more than one process faulted or @sum->per_process. */
+bool report_per_process(const struct summary *sum);
+/* The breakdown per process (the processes that faulted, or all with
+ * per_process), in the order they were seen; without per_process at most
+ * PROCS_TEXT_ROWS, those with the most faults, and a line for the rest. */
+#define PROCS_TEXT_ROWS 40
+
+void print_procs(FILE *o, const struct summary *sum);
 
 /* Add @ncpu per-CPU values of pool @pool to @s. */
 void snapshot_add_cpus(struct snapshot *s, int pool, const struct lgt_pool_stats *vals, int ncpu);

@@ -23,6 +23,9 @@ struct lgtrace_opts {
 	bool verbose;		 /* -v: libbpf debug output */
 	unsigned latency_sample; /* -s: time one fault in N per thread */
 	const char *btf_path;	 /* --btf */
+	bool follow;		 /* -f: with -p, its descendants started after the attach too */
+	const char *cgroup;	 /* --cgroup PATH: every process of that cgroup; NULL if not */
+	bool per_process;	 /* --per-process: the breakdown per process even for one */
 };
 
 /*

@@ -11,8 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/uio.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
@@ -31,18 +32,7 @@
 _Static_assert(LGT_MIN_CLASS == LGALLOC_MIN_CLASS && LGT_NUM_CLASS == LGALLOC_NUM_CLASSES,
 	       "lgtrace's pools are lgalloc's size classes");
 
-#define ENTRY_STOP_MS 5000 /* how long a command may take to reach its entry point */
-
 /* ---- ELF files mapped by the target: USDT probe and area registry ---- */
-
-struct elf_info {
-	bool has_probe;	       /* a stapsdt note lgalloc:area_map */
-	bool has_registry;     /* the registry symbol */
-	bool is_dyn;	       /* ET_DYN: addresses move with the load base */
-	GElf_Addr registry;    /* its st_value */
-	GElf_Addr first_vaddr; /* lowest PT_LOAD p_vaddr, page aligned */
-	GElf_Addr entry;       /* e_entry, as a file offset */
-};
 
 /* stapsdt note: three addresses then "provider\0name\0args\0". */
 static bool note_is_area_map(const char *desc, size_t len)
@@ -150,7 +140,30 @@ bool target_alive(pid_t pid)
 
 /* ---- the area registry ---- */
 
-static int add_area(struct target *t, __u64 base, __u64 len, __u32 class_log2)
+/* scan_elf() through the cache of files already scanned. */
+static int scan_elf_cached(struct target *t, const char *path, struct elf_info *info)
+{
+	struct stat st;
+	int err;
+
+	if (stat(path, &st))
+		return -errno;
+	for (int i = 0; i < t->cache_count; i++) {
+		if (t->cache[i].id.dev == st.st_dev && t->cache[i].id.ino == st.st_ino) {
+			*info = t->cache[i].info;
+			return t->cache[i].err;
+		}
+	}
+	err = scan_elf(path, info);
+	if (t->cache_count < MAX_ELF_CACHE) {
+		t->cache[t->cache_count].id = (struct file_id){st.st_dev, st.st_ino};
+		t->cache[t->cache_count].info = *info;
+		t->cache[t->cache_count++].err = err;
+	}
+	return err;
+}
+
+static int add_area(struct target *t, __u32 image, __u64 base, __u64 len, __u32 class_log2)
 {
 	int fd = bpf_map__fd(t->skel->maps.areas);
 	__u32 pool = class_log2 - LGT_MIN_CLASS;
@@ -161,7 +174,7 @@ static int add_area(struct target *t, __u64 base, __u64 len, __u32 class_log2)
 	for (int i = 0; i < LGT_MAX_BLOCKS && len; i++) {
 		unsigned b = lgt_next_block(base, len);
 
-		lgt_area_key_init(&key, base, 64 - b);
+		lgt_area_key_init(&key, image, base, 64 - b);
 		if (b < 21)
 			t->skel->bss->fine_areas = true;
 		/* A full map (E2BIG) is counted, reported at the end, and the walk
@@ -186,32 +199,33 @@ static ssize_t read_target(pid_t pid, __u64 addr, void *buf, size_t len)
 	return process_vm_readv(pid, &local, 1, &remote, 1, 0);
 }
 
-int target_read_registry(struct target *t)
+int target_read_registry(struct target *t, struct tproc *p)
 {
 	struct lgalloc_area_registry reg;
 	struct lgalloc_area_record rec[256];
 
-	if (!t->registry_addr)
+	if (!p->registry_addr)
 		return 0;
-	if (read_target(t->pid, t->registry_addr, &reg, sizeof(reg)) != (ssize_t)sizeof(reg))
+	if (read_target(p->pid, p->registry_addr, &reg, sizeof(reg)) != (ssize_t)sizeof(reg))
 		return -errno;
 	if (reg.magic != LGALLOC_REGISTRY_MAGIC || reg.version != LGALLOC_REGISTRY_VERSION ||
 	    reg.record_size != sizeof(rec[0]) || reg.count > reg.capacity)
 		return -EPROTO;
-	while (t->registry_seen < reg.count) {
-		__u32 n = reg.count - t->registry_seen;
+	while (p->registry_seen < reg.count) {
+		__u32 n = reg.count - p->registry_seen;
 
 		if (n > 256)
 			n = 256;
 		ssize_t want = (ssize_t)(n * sizeof(rec[0]));
-		if (read_target(t->pid, reg.records + (__u64)t->registry_seen * sizeof(rec[0]), rec,
+		if (read_target(p->pid, reg.records + (__u64)p->registry_seen * sizeof(rec[0]), rec,
 				(size_t)want) != want)
 			return -errno;
 		for (__u32 i = 0; i < n; i++) {
-			int err = add_area(t, rec[i].base, rec[i].len, rec[i].class_log2);
+			int err = add_area(t, p->image, rec[i].base, rec[i].len, rec[i].class_log2);
 			if (err)
 				return err;
 		}
+		p->registry_seen += n;
 		t->registry_seen += n;
 	}
 	return 0;
@@ -219,14 +233,47 @@ int target_read_registry(struct target *t)
 
 /* ---- attaching ---- */
 
+/* Whether @id is among the first @n of @ids; else add it there if there is room. */
+static bool seen_file(struct file_id *ids, int n, const struct stat *st)
+{
+	for (int i = 0; i < n; i++)
+		if (ids[i].dev == st->st_dev && ids[i].ino == st->st_ino)
+			return true;
+	return false;
+}
+
+/* The USDT probe in @file (mapped by process @p as @name). */
+static void attach_usdt(struct target *t, struct tproc *p, const char *file, const char *name)
+{
+	struct stat st;
+	struct bpf_link *l;
+
+	if (t->usdt_count >= MAX_USDT_FILES || stat(file, &st))
+		return;
+	if (t->all_procs && seen_file(t->usdt_files, t->usdt_count, &st))
+		return;
+	/* With all_procs once per file, for every process: a uprobe is on
+	 * the file, and processes that map it later get it too. */
+	l = bpf_program__attach_usdt(t->skel->progs.area_map, t->all_procs ? -1 : p->pid, file, "lgalloc",
+				     "area_map", NULL);
+	if (!l) {
+		lgt_warn("cannot attach lgalloc:area_map in %s: %s", name, strerror(errno));
+		return;
+	}
+	t->usdt_files[t->usdt_count] = (struct file_id){st.st_dev, st.st_ino};
+	t->usdt_links[t->usdt_count++] = l;
+	t->have[FEAT_USDT] = true;
+}
+
 /* Files are opened through /proc/PID/root, so that a target in another
  * mount namespace (a container) works too. */
-void target_attach_areas(struct target *t)
+void target_attach_areas(struct target *t, struct tproc *p)
 {
 	char path[64], line[4352], file[PATH_MAX], *prev = NULL;
+	bool has_lib = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/maps", t->pid);
+	snprintf(path, sizeof(path), "/proc/%d/maps", p->pid);
 	f = fopen(path, "re");
 	if (!f)
 		return;
@@ -241,66 +288,72 @@ void target_attach_areas(struct target *t)
 			continue;
 		free(prev);
 		prev = strdup(name);
-		snprintf(file, sizeof(file), "/proc/%d/root%s", t->pid, name);
-		if (scan_elf(file, &info))
+		snprintf(file, sizeof(file), "/proc/%d/root%s", p->pid, name);
+		if (scan_elf_cached(t, file, &info))
 			continue;
-		if (info.has_probe && t->usdt_count < MAX_USDT_FILES) {
-			struct bpf_link *l = bpf_program__attach_usdt(t->skel->progs.area_map, t->pid, file,
-								      "lgalloc", "area_map", NULL);
-			if (l) {
-				t->usdt_links[t->usdt_count++] = l;
-				t->have[FEAT_USDT] = true;
-			} else {
-				lgt_warn("cannot attach lgalloc:area_map in %s: %s", name, strerror(errno));
-			}
+		if (info.has_probe) {
+			attach_usdt(t, p, file, name);
+			has_lib = true;
 		}
-		if (info.has_registry && !t->registry_addr) {
-			t->registry_addr = info.registry + (info.is_dyn ? start - info.first_vaddr : 0);
+		if (info.has_registry && !p->registry_addr) {
+			p->registry_addr = info.registry + (info.is_dyn ? start - info.first_vaddr : 0);
 			t->have[FEAT_REGISTRY] = true;
+			has_lib = true;
 		}
 	}
 	free(prev);
 	fclose(f);
 	/* After the USDT probe: an area is in the registry before the probe
 	 * fires, so none falls between the two. */
-	int err = target_read_registry(t);
-	if (err)
-		lgt_warn("cannot read the area registry of PID %d: %s", t->pid, strerror(-err));
-	if (!t->have[FEAT_USDT] && !t->have[FEAT_REGISTRY] && !t->warned_no_lib) {
-		lgt_warn("PID %d has no liblgalloc loaded (yet): addresses count as \"other\"", t->pid);
-		t->warned_no_lib = true;
+	int err = target_read_registry(t, p);
+	if (err && err != -ESRCH)
+		lgt_warn("cannot read the area registry of PID %d: %s", p->pid, strerror(-err));
+	/* With a tree, most processes (shells, make) have no liblgalloc. */
+	if (!has_lib && !t->all_procs && !p->warned_no_lib) {
+		lgt_warn("PID %d has no liblgalloc loaded (yet): addresses count as \"other\"", p->pid);
+		p->warned_no_lib = true;
 	}
 }
 
-void target_stop_at_entry(struct target *t, const char *path)
+int target_entry_uprobe(struct target *t, pid_t pid)
 {
+	LIBBPF_OPTS(bpf_uprobe_opts, uo);
+	struct lgt_file_key key = {};
 	struct elf_info info;
+	char file[64];
+	struct stat st;
+	struct bpf_link *l;
+	__u32 one = 1;
+	int err;
 
-	if (scan_elf(path, &info) == 0 && info.entry) {
-		LIBBPF_OPTS(bpf_uprobe_opts, uo);
-		t->entry_link = bpf_program__attach_uprobe_opts(t->skel->progs.entry_stop, t->pid, path,
-								(size_t)info.entry, &uo);
-	}
-	if (!t->entry_link)
-		lgt_warn(
-			"%s: cannot stop it at its entry point; areas it maps at once may count as \"other\"",
-			path);
-}
-
-int target_wait_entry(struct target *t, pid_t pid, int *status)
-{
-	double deadline = now_s() + ENTRY_STOP_MS / 1000.0;
-	pid_t r = 0;
-
-	if (!t->entry_link)
+	snprintf(file, sizeof(file), "/proc/%d/exe", (int)pid);
+	if (stat(file, &st))
+		return -errno;
+	if (seen_file(t->entry_files, t->entry_count, &st))
 		return 0;
-	while (!(r = waitpid(pid, status, WNOHANG | WUNTRACED)) && now_s() < deadline)
-		sleep_ms_interruptible(1);
-	/* Gone before its entry point (a failing loader). */
-	if (r == pid && !WIFSTOPPED(*status))
-		return 1;
-	bpf_link__destroy(t->entry_link);
-	t->entry_link = NULL;
+	if (t->entry_count >= MAX_ENTRY_FILES)
+		err = -ENOSPC;
+	else if ((err = scan_elf_cached(t, file, &info)) == 0 && !info.entry)
+		err = -ENOEXEC;
+	if (!err) {
+		l = bpf_program__attach_uprobe_opts(t->skel->progs.entry_stop, -1, file, (size_t)info.entry,
+						    &uo);
+		err = l ? 0 : -errno;
+	}
+	if (err) {
+		if (!t->warned_entry)
+			lgt_warn("PID %d: cannot stop it at its entry point (%s); areas it maps at once may "
+				 "count as \"other\"",
+				 pid, strerror(-err));
+		t->warned_entry = true;
+		return err;
+	}
+	t->entry_files[t->entry_count] = (struct file_id){st.st_dev, st.st_ino};
+	t->entry_links[t->entry_count++] = l;
+	/* An exec of it now stops at the entry point only (lgtrace.bpf.c). */
+	key.ino = st.st_ino;
+	key.dev = (major(st.st_dev) << 20) | minor(st.st_dev);
+	bpf_map_update_elem(bpf_map__fd(t->skel->maps.entry_files), &key, &one, BPF_ANY);
 	return 0;
 }
 
@@ -309,6 +362,7 @@ void target_detach(struct target *t)
 	for (int i = 0; i < t->usdt_count; i++)
 		bpf_link__destroy(t->usdt_links[i]);
 	t->usdt_count = 0;
-	bpf_link__destroy(t->entry_link);
-	t->entry_link = NULL;
+	for (int i = 0; i < t->entry_count; i++)
+		bpf_link__destroy(t->entry_links[i]);
+	t->entry_count = 0;
 }
