@@ -12,6 +12,9 @@ LGBENCH := $(BUILD)/bench/lgbench
 LGBENCH_SRCS := $(wildcard bench/*.c)
 LGBENCH_OBJS := $(LGBENCH_SRCS:%.c=$(BUILD)/%.o)
 LGBENCH_LIBS := $(LIB_LDLIBS) $(JANSSON_LIBS) -ldl -lm
+# A tracer finds the probes' selection by this dynamic symbol, which
+# survives strip (docs/tracing.md, "lgbench's probes").
+LGBENCH_LDFLAGS := -Wl,--export-dynamic-symbol=lgbench_probe_ctl
 BENCH_CFLAGS := -Ilib/include -Ibench $(COMMON_CFLAGS) $(JANSSON_CFLAGS) -DLG_VERSION='"$(LG_VERSION)"'
 
 all: $(LGBENCH)
@@ -22,7 +25,7 @@ $(BUILD)/bench/%.o: bench/%.c $(wildcard bench/*.h common/*.h) lib/include/lgall
 
 $(LGBENCH): $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB)
 	$(call msg,LD,$@)
-	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB) $(ALL_LDFLAGS) $(LGBENCH_LIBS)
+	$(Q)$(CC) -o $@ $(LGBENCH_OBJS) $(LIB_A) $(COMMON_LIB) $(ALL_LDFLAGS) $(LGBENCH_LDFLAGS) $(LGBENCH_LIBS)
 
 LGBENCH_MAN := $(BUILD)/man/lgbench.1
 MAN_PAGES += $(LGBENCH_MAN)

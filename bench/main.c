@@ -9,6 +9,7 @@
 #include "lgalloc.h"
 #include "lgbench.h"
 #include "output.h"
+#include "probes.h"
 #include "rows.h"
 #include "util.h"
 
@@ -255,6 +256,11 @@ int main(int argc, char **argv)
 	}
 	if (optind < argc)
 		return bad_option("unexpected argument '%s'", argv[optind]);
+	const char *probe_err = probes_init_from_env();
+	if (probe_err) {
+		fprintf(stderr, "lgbench: %s\n", probe_err);
+		return 2;
+	}
 	if (list) {
 		list_rows(mode == MODE_SWEEP);
 		return 0;

@@ -8,6 +8,7 @@
 
 #include "lgalloc.h"
 #include "output.h"
+#include "probes.h"
 #include "runner.h"
 #include "common/timeutil.h"
 #include "util.h"
@@ -34,6 +35,7 @@ struct worker {
 	void *ctx;
 	struct hist *hist;
 	uint64_t ops;
+	uint64_t next_sample; /* the next operation the stride selects */
 };
 
 static void set_err(struct shared *sh, int err)
@@ -49,6 +51,34 @@ static void *helper_main(void *p)
 
 	w->sh->spec->helper(w->ctx, &w->sh->helpers_stop);
 	return NULL;
+}
+
+/* Whether operation @seq of @w is sampled (op_begin fires); the first
+ * measured operation of a thread and then every stride-th, the stride read
+ * again at each sampled one.  Only while a tracer listens. */
+static __attribute__((noinline, cold)) bool op_begin(struct worker *w, uint64_t seq)
+{
+	uint32_t stride = __atomic_load_n(&lgbench_probe_ctl.stride, __ATOMIC_RELAXED);
+	uint32_t row = w->sh->spec->row_index, thread = w->tid;
+
+	if (seq < w->next_sample)
+		return false;
+	w->next_sample = seq + (stride ? stride : 1);
+	if (!stride)
+		return false;
+	LGB_PROBE3(op_begin, row, thread, seq);
+	return true;
+}
+
+static __attribute__((noinline, cold)) void op_end(const struct worker *w, uint64_t seq, uint64_t ns,
+						   const struct timespec *t0, bool sampled)
+{
+	uint64_t slow = __atomic_load_n(&lgbench_probe_ctl.slow_ns, __ATOMIC_RELAXED);
+	uint64_t start = (uint64_t)t0->tv_sec * 1000000000u + (uint64_t)t0->tv_nsec;
+	uint32_t row = w->sh->spec->row_index, thread = w->tid, was_sampled = sampled;
+
+	if (sampled || (slow && ns >= slow))
+		LGB_PROBE6(op_end, row, thread, seq, ns, start, was_sampled);
 }
 
 static void *worker_main(void *p)
@@ -77,7 +107,13 @@ static void *worker_main(void *p)
 		return NULL;
 	while ((ph = atomic_load_explicit(&sh->phase, memory_order_relaxed)) != PHASE_STOP) {
 		struct timespec t0, t1;
+		bool traced = false, sampled = false;
 
+		/* Measured operations only: their number is the row's ops. */
+		if (ph == PHASE_MEASURE && LGB_OPS_TRACED()) {
+			traced = true;
+			sampled = op_begin(w, w->ops);
+		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = spec->op(w->ctx);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -86,8 +122,12 @@ static void *worker_main(void *p)
 			break;
 		}
 		if (ph == PHASE_MEASURE) {
-			hist_record(w->hist, (uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L +
-							(t1.tv_nsec - t0.tv_nsec)));
+			uint64_t ns =
+				(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
+
+			hist_record(w->hist, ns);
+			if (traced)
+				op_end(w, w->ops, ns, &t0, sampled);
 			w->ops++;
 		}
 	}
@@ -119,6 +159,7 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 	};
 	struct worker *w = calloc(spec->threads, sizeof(*w));
 	struct rusage ru0, ru1;
+	uint32_t row = spec->row_index;
 	uint64_t t0, t1;
 	unsigned started = 0;
 	int err = 0;
@@ -154,15 +195,18 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 		getrusage(RUSAGE_SELF, &ru0);
 		prefetch_counts(&pf0);
 		t0 = now_ns();
+		LGB_PROBE1(measure_start, row);
 		atomic_store(&sh.phase, PHASE_MEASURE);
 		sleep_ms(spec->measure_ms);
 		atomic_store(&sh.phase, PHASE_STOP);
 		t1 = now_ns();
+		LGB_PROBE1(measure_end, row);
 		prefetch_counts(&pf1);
 		getrusage(RUSAGE_SELF, &ru1);
 		res->have_pf = spec->prefetch_counts;
 		res->pf = (struct prefetch_counts){pf1.sync - pf0.sync, pf1.async - pf0.async,
 						   pf1.completed - pf0.completed, pf1.failed - pf0.failed};
+		res->window_ns = t1 - t0;
 		res->seconds = (double)(t1 - t0) / 1e9;
 		res->minflt = ru1.ru_minflt - ru0.ru_minflt;
 		res->majflt = ru1.ru_majflt - ru0.ru_majflt;
@@ -190,10 +234,26 @@ out:
 	return err;
 }
 
+/* Rows in the order they ran, for the probes. */
+static uint32_t rows_run;
+
 int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
 {
+	struct run_spec indexed = *spec;
 	struct run_result res;
-	int err = run_timed(spec, &res);
+	uint32_t index = rows_run++, threads = spec->threads;
+	uint64_t warmup_ms = spec->warmup_ms, measure_ms = spec->measure_ms, ops, window_ns;
+	int32_t status;
+	int err;
+
+	indexed.row_index = index;
+	LGB_PROBE6(row_start, index, mode, row, threads, warmup_ms, measure_ms);
+	err = run_timed(&indexed, &res);
+	ops = err ? 0 : res.ops;
+	window_ns = err ? 0 : res.window_ns;
+	status = err;
+	LGB_PROBE7(row_end, index, mode, row, threads, ops, status, window_ns);
+
 	struct record rec = {
 		.mode = mode,
 		.row = row,

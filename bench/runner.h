@@ -26,6 +26,7 @@ struct run_spec {
 	void (*helper)(void *ctx, const atomic_bool *stop);
 	bool prefetch_counts; /* count lgalloc_prefetch_async hints in the window */
 	void *arg;
+	uint32_t row_index; /* the probes' row number; run_and_report sets it */
 };
 
 /* lgalloc's prefetch counters, all classes. */
@@ -37,6 +38,7 @@ struct run_result {
 	struct hist *hist; /* all threads merged; the caller frees it */
 	uint64_t ops;
 	double seconds;	     /* measured window */
+	uint64_t window_ns;  /* the same, in nanoseconds */
 	long minflt, majflt; /* page faults of the process during the window */
 	int err;	     /* first error of setup or an operation, 0 if none */
 	bool have_pf;
@@ -46,7 +48,9 @@ struct run_result {
 int run_timed(const struct run_spec *spec, struct run_result *res);
 
 /* Run @spec and emit its record for @row of @mode; CCDF points when @ccdf.
- * Returns the run's error, already reported in the record. */
+ * The row is the next in the probes' numbering (lgbench:row_start/row_end
+ * around it, probes.h).  Returns the run's error, already reported in the
+ * record. */
 int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf);
 
 #endif /* LGBENCH_RUNNER_H */

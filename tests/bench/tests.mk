@@ -14,3 +14,25 @@ $(BENCH_UNIT_TESTS):
 
 INTEGRATION_TESTS += tests/bench/smoke_test.sh tests/bench/paging_test.sh
 INTEGRATION_DEPS += $(LGBENCH) $(LGRUN)
+
+# lgbench's USDT probes: a minimal libbpf consumer (probe_trace, root), its
+# BPF object built like bpf/bpf.mk builds the tools' (BPF_CFLAGS, bpftool
+# skeleton), and a Python helper that reads the semaphores of a child.
+PROBE_TRACE := $(BUILD)/tests/bench/probe_trace
+
+$(BUILD)/tests/bench/probe_trace.bpf.o: tests/bench/probe_trace.bpf.c tests/bench/probe_trace.h \
+		$(wildcard vmlinux/*.h vmlinux/*/vmlinux.h)
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(@D) && $(CLANG) $(BPF_CFLAGS) -Itests/bench -c $< -o $@
+
+$(BUILD)/tests/bench/probe_trace.skel.h: $(BUILD)/tests/bench/probe_trace.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name probe_trace_bpf > $@.tmp && mv $@.tmp $@
+
+$(PROBE_TRACE): tests/bench/probe_trace.c tests/bench/probe_trace.h $(BUILD)/tests/bench/probe_trace.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LIBBPF_CFLAGS) -Itests/bench -I$(BUILD)/tests/bench $< -o $@ \
+		$(ALL_LDFLAGS) $(LIBBPF_LIBS)
+
+INTEGRATION_TESTS += tests/bench/probes_test.sh
+INTEGRATION_DEPS += $(PROBE_TRACE)
