@@ -161,6 +161,7 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 		prefetch_counts(&pf1);
 		getrusage(RUSAGE_SELF, &ru1);
 		res->have_pf = spec->prefetch_counts;
+		res->have_huge = spec->huge;
 		res->pf = (struct prefetch_counts){pf1.sync - pf0.sync, pf1.async - pf0.async,
 						   pf1.completed - pf0.completed, pf1.failed - pf0.failed};
 		res->seconds = (double)(t1 - t0) / 1e9;
@@ -175,6 +176,14 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 	for (unsigned i = 0; i < started; i++) {
 		if (w[i].helper_started)
 			pthread_join(w[i].helper, NULL);
+		if (w[i].ctx && spec->huge && !err) {
+			int huge = spec->huge(w[i].ctx);
+
+			if (huge < 0 && !res->huge_err)
+				res->huge_err = huge;
+			res->huge_checked += huge >= 0;
+			res->huge_yes += huge > 0;
+		}
 		if (w[i].ctx && spec->teardown)
 			spec->teardown(w[i].ctx);
 		hist_merge(res->hist, w[i].hist);

@@ -31,6 +31,7 @@ int throughput_run(const struct bench_opts *o)
 				.setup = row->setup,
 				.op = row->op,
 				.teardown = row->teardown,
+				.huge = row->huge,
 				.arg = (void *)row,
 			};
 
