@@ -163,6 +163,7 @@ static void fill(struct fields *fs, const struct record *rec, const char *kind, 
 	 * were checked and how many were one huge page (empty: cannot tell). */
 	add_int(fs, "huge_checked", hp, hp ? r->huge_checked : 0);
 	add_int(fs, "huge_regions", hp, hp ? r->huge_yes : 0);
+	add_int(fs, "round", rec->round, rec->round);
 	add_str(fs, "note", "%s", rec->note ? rec->note : pf ? prefetch_note(&r->pf) : "");
 }
 

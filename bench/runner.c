@@ -199,7 +199,7 @@ out:
 	return err;
 }
 
-int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
+static int report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf, unsigned round)
 {
 	struct run_result res;
 	int err = run_timed(spec, &res);
@@ -211,9 +211,20 @@ int run_and_report(const char *mode, const char *row, const struct run_spec *spe
 		.note = err ? lgalloc_strerror(err) : NULL,
 		.res = err ? NULL : &res,
 		.ccdf = ccdf,
+		.round = round,
 	};
 
 	output_record(&rec);
 	hist_free(res.hist);
 	return err;
+}
+
+int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
+{
+	return report(mode, row, spec, ccdf, 0);
+}
+
+int run_and_report_round(const char *mode, const char *row, const struct run_spec *spec, unsigned round)
+{
+	return report(mode, row, spec, false, round);
 }

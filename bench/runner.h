@@ -57,4 +57,7 @@ int run_timed(const struct run_spec *spec, struct run_result *res);
  * Returns the run's error, already reported in the record. */
 int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf);
 
+/* The same, for round @round of a throughput --repeat (0: none). */
+int run_and_report_round(const char *mode, const char *row, const struct run_spec *spec, unsigned round);
+
 #endif /* LGBENCH_RUNNER_H */

@@ -16,7 +16,7 @@ check "lgbench --version prints its version" sh -c '"$0" --version | grep -Eqx "
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
 	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "--prefetch-workers 129" \
-	"--prefetch-workers x" "--no-wait=1" "extra"; do
+	"--prefetch-workers x" "--no-wait=1" "--repeat 0" "--repeat 1001" "--paging --repeat 2" "extra"; do
 	# shellcheck disable=SC2086
 	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
 		fail "lgbench $bad is refused" "exit status 0"
@@ -64,6 +64,15 @@ check "throughput: huge pages empty for rows without a pool" \
 check "throughput: settings in every record" \
 	awk -F, 'NR > 1 && ($24 == "" || $25 == "" || $26 + 0 < 1) { exit 1 }' "$tmp/tp.csv"
 check "--csv-out copies the records" [ "$(wc -l <"$tmp/copy.csv")" -eq "$(wc -l <"$tmp/tp.csv")" ]
+
+# --repeat: interleaved rounds, each record with its round.
+# shellcheck disable=SC2086
+"$LGBENCH" --threads 1 $short --rows lgalloc,ideal-pool --repeat 2 --format csv >"$tmp/rep.csv" 2>/dev/null
+check "--repeat 2: two records per row, rounds 1 and 2, interleaved" \
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$col["kind"] == "summary" { printf "%s:%s ", $col["row"], $col["round"] }' "$tmp/rep.csv")" = \
+	"lgalloc:1 ideal-pool:1 lgalloc:2 ideal-pool:2 " ]
+check "without --repeat the round is empty" [ -z "$(csv_field "$tmp/tp.csv" lgalloc 1 round)" ]
 
 # Human and JSON formats
 # shellcheck disable=SC2086
