@@ -18,6 +18,7 @@ struct thread_list {
 struct bench_opts {
 	struct thread_list threads;
 	const char *rows; /* comma-separated rows (throughput) or strategies (ratio sweep), NULL for all */
+	unsigned long repeat; /* throughput: rounds over the rows per thread count (0: one) */
 	struct run_env *env;
 };
 

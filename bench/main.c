@@ -41,6 +41,9 @@ static void usage(FILE *f)
 		"                       (default: 3x the memory limit)\n"
 		"  -R, --rows LIST      throughput rows or ratio-sweep strategies to run, e.g.\n"
 		"                       lgalloc,ideal-pool (default: all)\n"
+		"  -n, --repeat N       throughput: run the rows N times per thread count, in\n"
+		"                       interleaved rounds (row A, B, A, B, ...), 1..1000\n"
+		"                       (default 1); records carry their round\n"
 		"  -l, --list-rows      print the throughput rows (with --ratio-sweep: the\n"
 		"                       strategies) and exit\n"
 		"  -f, --format FMT     human (default), csv or json; csv and json carry every figure\n"
@@ -153,6 +156,7 @@ int main(int argc, char **argv)
 		{"total-mib", required_argument, NULL, 'T'},
 		{"rows", required_argument, NULL, 'R'},
 		{"list-rows", no_argument, NULL, 'l'},
+		{"repeat", required_argument, NULL, 'n'},
 		{"format", required_argument, NULL, 'f'},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -178,7 +182,7 @@ int main(int argc, char **argv)
 
 	peers_reserve_tls(argv);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:lf:o:P:D:A:W:NhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:n:lf:o:P:D:A:W:NhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threads(optarg, &o.threads))
@@ -211,6 +215,10 @@ int main(int argc, char **argv)
 			break;
 		case 'l':
 			list = true;
+			break;
+		case 'n':
+			if (parse_ulong(optarg, 1, 1000, &o.repeat))
+				return bad_option("--repeat wants a count in 1..1000, not '%s'", optarg);
 			break;
 		case 'f':
 			if ((c = choice(optarg, formats, ARRAY_SIZE(formats))) < 0)
@@ -267,6 +275,8 @@ int main(int argc, char **argv)
 	}
 	if (env.total_mib && mode == MODE_THROUGHPUT)
 		return bad_option("%s", "--total-mib applies to --paging and --ratio-sweep");
+	if (o.repeat && mode != MODE_THROUGHPUT)
+		return bad_option("%s", "--repeat applies to the throughput mode");
 	if (o.rows && mode == MODE_PAGING)
 		return bad_option("%s", "--rows applies to the throughput and ratio-sweep modes");
 	if (o.rows && check_rows(o.rows, mode == MODE_SWEEP))

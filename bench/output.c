@@ -122,6 +122,7 @@ static void fill(struct fields *fs, const struct record *rec, const char *kind, 
 	const struct run_result *r = rec->res;
 	const struct hist *h = r ? r->hist : NULL;
 	bool ok = r && h->count, point = !strcmp(kind, "ccdf"), pf = r && r->have_pf;
+	bool hp = r && r->have_huge && r->huge_checked;
 	const struct mem_limit *ml = &env->limit;
 
 	fs->n = 0;
@@ -158,6 +159,11 @@ static void fill(struct fields *fs, const struct record *rec, const char *kind, 
 	add_int(fs, "prefetch_completed", pf, pf ? (long long)r->pf.completed : 0);
 	add_int(fs, "prefetch_failed", pf, pf ? (long long)r->pf.failed : 0);
 	add_int(fs, "prefetch_sync", pf, pf ? (long long)r->pf.sync : 0);
+	/* Pooled +touch rows: of the regions the threads used last, how many
+	 * were checked and how many were one huge page (empty: cannot tell). */
+	add_int(fs, "huge_checked", hp, hp ? r->huge_checked : 0);
+	add_int(fs, "huge_regions", hp, hp ? r->huge_yes : 0);
+	add_int(fs, "round", rec->round, rec->round);
 	add_str(fs, "note", "%s", rec->note ? rec->note : pf ? prefetch_note(&r->pf) : "");
 }
 
@@ -319,6 +325,12 @@ static void human_record(const struct record *rec)
 		printf("    hints: %" PRIu64 " io_uring (%" PRIu64 " completed, %" PRIu64 " failed), %" PRIu64
 		       " sync%s%s\n",
 		       r->pf.async, r->pf.completed, r->pf.failed, r->pf.sync, note[0] ? ": " : "", note);
+	}
+	if (r->have_huge) {
+		if (r->huge_checked)
+			printf("    huge pages: %u of %u threads' regions\n", r->huge_yes, r->huge_checked);
+		if (r->huge_err)
+			printf("    huge pages: cannot tell: %s\n", strerror(-r->huge_err));
 	}
 	if (rec->ccdf && r->hist->count) {
 		printf("    CCDF, share of operations slower than:");

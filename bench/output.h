@@ -22,6 +22,7 @@ struct record {
 	const char *note;	      /* why, when not ok */
 	const struct run_result *res; /* NULL unless ok */
 	bool ccdf;		      /* also emit the CCDF */
+	unsigned round;		      /* throughput --repeat: 1..N, 0 without */
 };
 
 /* @env is read again at every record: modes may fill in total_mib later.

@@ -19,6 +19,9 @@ struct row {
 	void *(*setup)(void *row, unsigned tid, unsigned threads, int *err);
 	int (*op)(void *ctx);
 	void (*teardown)(void *ctx);
+	/* Optional, pooled rows: whether the region the thread used last is
+	 * one huge page (region_huge()), asked before teardown. */
+	int (*huge)(void *ctx);
 	bool touch;
 	int param; /* row specific: madvise advice, peer index */
 };
@@ -32,6 +35,7 @@ struct row {
 struct row_ctx {
 	const struct row *row;
 	void *region;			/* a region mapped for the thread's lifetime */
+	void *last;			/* +touch rows of lgalloc: the region touched last */
 	void *pool[IDEAL_POOL_REGIONS]; /* ideal-pool's free list */
 	unsigned pooled;
 };

@@ -8,23 +8,26 @@
 #include <stdint.h>
 #include <sys/mman.h>
 
+#include "hugepage.h"
 #include "lgalloc.h"
 #include "rows.h"
 #include "util.h"
 
 static int lgalloc_op(void *ctx)
 {
-	const struct row_ctx *c = ctx;
+	struct row_ctx *c = ctx;
 	struct lgalloc_handle h;
 	int err = lgalloc_allocate(REGION_2M, &h);
 
 	if (err)
 		return err;
-	if (c->row->touch)
+	if (c->row->touch) {
 		/* REGION_2M, not h.len: every row must run the same touch
 		 * loop, and a constant length is unrolled (h.len made this
 		 * row 3-6% slower than ideal-pool+touch for that alone). */
 		touch_pages(h.ptr, REGION_2M);
+		c->last = h.ptr;
+	}
 	return lgalloc_deallocate(h);
 }
 
@@ -107,11 +110,32 @@ static int ideal_op(void *ctx)
 	return 0;
 }
 
+/* The region the thread touched last: freed, but still resident in its
+ * thread cache (lgalloc) or pool (ideal-pool). */
+static int lgalloc_huge(void *ctx)
+{
+	const struct row_ctx *c = ctx;
+
+	return c->last ? region_huge(c->last) : -ENOENT;
+}
+
+static int ideal_huge(void *ctx)
+{
+	const struct row_ctx *c = ctx;
+
+	return region_huge(c->pool[c->pooled - 1]);
+}
+
+#define HUGE_ROW(n, s, o, t, h)                                                                              \
+	{                                                                                                    \
+		.name = n, .setup = s, .op = o, .teardown = t, .huge = h, .touch = true                      \
+	}
+
 const struct row lgalloc_rows[] = {
 	ROW("lgalloc", row_ctx_new, lgalloc_op, row_ctx_free, false, 0),
-	ROW("lgalloc+touch", row_ctx_new, lgalloc_op, row_ctx_free, true, 0),
+	HUGE_ROW("lgalloc+touch", row_ctx_new, lgalloc_op, row_ctx_free, lgalloc_huge),
 	ROW("lgalloc(checked)", checked_setup, lgalloc_op, checked_teardown, false, 0),
 	ROW("ideal-pool", ideal_setup, ideal_op, ideal_teardown, false, 0),
-	ROW("ideal-pool+touch", ideal_setup, ideal_op, ideal_teardown, true, 0),
+	HUGE_ROW("ideal-pool+touch", ideal_setup, ideal_op, ideal_teardown, ideal_huge),
 };
 const size_t n_lgalloc_rows = ARRAY_SIZE(lgalloc_rows);

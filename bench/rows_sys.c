@@ -3,7 +3,9 @@
  * The system rows.  "sysalloc" is the original's Rust global allocator with
  * 4 KiB alignment, which on glibc is posix_memalign(4096, 2 MiB); "malloc"
  * is plain malloc(2 MiB), which glibc serves from the heap once its dynamic
- * mmap threshold has risen past 2 MiB after the first free.  The mmap rows
+ * mmap threshold has risen past 2 MiB after the first free; "malloc-small"
+ * is malloc(64) + free, the baseline for what an interposing (preload)
+ * library adds to the requests it does not serve itself.  The mmap rows
  * call the kernel directly; the two madvise rows keep one mapping per thread
  * and each operation writes its pages and then gives them back.
  */
@@ -14,7 +16,9 @@
 #include "rows.h"
 #include "util.h"
 
-enum sys_kind { SYSALLOC, SYSALLOC_NOHUGE, MALLOC };
+enum sys_kind { SYSALLOC, SYSALLOC_NOHUGE, MALLOC, MALLOC_SMALL };
+
+#define SMALL_BYTES 64
 
 static int sysalloc_op(void *ctx)
 {
@@ -22,6 +26,15 @@ static int sysalloc_op(void *ctx)
 	void *p = NULL;
 	int err = 0;
 
+	if (c->row->param == MALLOC_SMALL) {
+		/* Volatile: the compiler may not drop the pair. */
+		void *volatile q = malloc(SMALL_BYTES);
+
+		if (!q)
+			return -ENOMEM;
+		free(q);
+		return 0;
+	}
 	if (c->row->param == MALLOC) {
 		p = malloc(REGION_2M);
 		if (!p)
@@ -95,6 +108,7 @@ const struct row sys_rows[] = {
 	SYS_ROW("sysalloc+nohuge+touch", SYSALLOC_NOHUGE, true),
 	SYS_ROW("malloc", MALLOC, false),
 	SYS_ROW("malloc+touch", MALLOC, true),
+	SYS_ROW("malloc-small", MALLOC_SMALL, false),
 	MMAP_ROW("mmap/munmap", false),
 	MMAP_ROW("mmap/munmap+touch", true),
 	MADVISE_ROW("mmap/madvise_dontneed", MADV_DONTNEED),

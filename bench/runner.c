@@ -204,6 +204,7 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 		prefetch_counts(&pf1);
 		getrusage(RUSAGE_SELF, &ru1);
 		res->have_pf = spec->prefetch_counts;
+		res->have_huge = spec->huge;
 		res->pf = (struct prefetch_counts){pf1.sync - pf0.sync, pf1.async - pf0.async,
 						   pf1.completed - pf0.completed, pf1.failed - pf0.failed};
 		res->window_ns = t1 - t0;
@@ -219,6 +220,14 @@ int run_timed(const struct run_spec *spec, struct run_result *res)
 	for (unsigned i = 0; i < started; i++) {
 		if (w[i].helper_started)
 			pthread_join(w[i].helper, NULL);
+		if (w[i].ctx && spec->huge && !err) {
+			int huge = spec->huge(w[i].ctx);
+
+			if (huge < 0 && !res->huge_err)
+				res->huge_err = huge;
+			res->huge_checked += huge >= 0;
+			res->huge_yes += huge > 0;
+		}
 		if (w[i].ctx && spec->teardown)
 			spec->teardown(w[i].ctx);
 		hist_merge(res->hist, w[i].hist);
@@ -237,7 +246,7 @@ out:
 /* Rows in the order they ran, for the probes. */
 static uint32_t rows_run;
 
-int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
+static int report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf, unsigned round)
 {
 	struct run_spec indexed = *spec;
 	struct run_result res;
@@ -262,9 +271,20 @@ int run_and_report(const char *mode, const char *row, const struct run_spec *spe
 		.note = err ? lgalloc_strerror(err) : NULL,
 		.res = err ? NULL : &res,
 		.ccdf = ccdf,
+		.round = round,
 	};
 
 	output_record(&rec);
 	hist_free(res.hist);
 	return err;
+}
+
+int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf)
+{
+	return report(mode, row, spec, ccdf, 0);
+}
+
+int run_and_report_round(const char *mode, const char *row, const struct run_spec *spec, unsigned round)
+{
+	return report(mode, row, spec, false, round);
 }

@@ -22,6 +22,9 @@ struct run_spec {
 	/* The timed operation: 0, or a negative error code that ends the run. */
 	int (*op)(void *ctx);
 	void (*teardown)(void *ctx);
+	/* Optional: per thread, before teardown: 1 when the thread's region
+	 * is one huge page, 0 when not, or a negative errno (rows.h). */
+	int (*huge)(void *ctx);
 	/* Optional: runs in a thread of its own beside each worker until *stop. */
 	void (*helper)(void *ctx, const atomic_bool *stop);
 	bool prefetch_counts; /* count lgalloc_prefetch_async hints in the window */
@@ -43,6 +46,11 @@ struct run_result {
 	int err;	     /* first error of setup or an operation, 0 if none */
 	bool have_pf;
 	struct prefetch_counts pf; /* change during the window, when have_pf */
+	/* With spec->huge: threads whose region was checked, how many of
+	 * those were one huge page, and the first error of a check. */
+	bool have_huge;
+	unsigned huge_checked, huge_yes;
+	int huge_err;
 };
 
 int run_timed(const struct run_spec *spec, struct run_result *res);
@@ -52,5 +60,8 @@ int run_timed(const struct run_spec *spec, struct run_result *res);
  * around it, probes.h).  Returns the run's error, already reported in the
  * record. */
 int run_and_report(const char *mode, const char *row, const struct run_spec *spec, bool ccdf);
+
+/* The same, for round @round of a throughput --repeat (0: none). */
+int run_and_report_round(const char *mode, const char *row, const struct run_spec *spec, unsigned round);
 
 #endif /* LGBENCH_RUNNER_H */

@@ -2,9 +2,10 @@
 /*
  * lgalloc_allocate() and lgalloc_deallocate().
  *
- * The fast path is the thread's own deque: no lock, no system call, no
- * read-modify-write on shared memory.  Everything else (global pools,
- * stealing, the locked refill) lives in the slow path below.
+ * The fast path is the thread's owner-only front cache (tcache.h): no lock,
+ * no system call, no fence, no read-modify-write.  Behind it the thread's
+ * deque (one full fence per take), then the global pools, stealing and the
+ * locked refill in the slow path below.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -31,9 +32,9 @@ static inline char *region_base(uint32_t idx)
 
 /*
  * Take one region from @pool for the caller and, when the thread caches
- * this class, up to batch - 1 more into its deque, so that the next
- * allocations stay on the fast path.  No region popped here is free for
- * checked mode any more (checked.h).
+ * this class, up to batch - 1 more into its cache (front first, then the
+ * deque), so that the next allocations stay on the fast path.  No region
+ * popped here is free for checked mode any more (checked.h).
  */
 static uintptr_t take_batch(struct lg_pool *pool, struct lg_tcache *tc, unsigned ci)
 {
@@ -45,13 +46,14 @@ static uintptr_t take_batch(struct lg_pool *pool, struct lg_tcache *tc, unsigned
 		return 0;
 	lg_checked_taken(idx);
 	if (batch > 1) {
-		struct lg_deque *dq = lg_tcache_deque(tc, ci);
-		for (size_t i = 1; dq && i < batch && lg_deque_size(dq) < cap; i++) {
+		size_t room = lg_tcache_room(tc, ci, cap);
+
+		for (size_t i = 1; i < batch && room; i++, room--) {
 			uint32_t more = lg_pool_pop(pool);
 			if (!more)
 				break;
 			lg_checked_taken(more);
-			lg_deque_push(dq, (uintptr_t)region_base(more));
+			lg_tcache_fill(tc, ci, cap, (uintptr_t)region_base(more));
 		}
 	}
 	return (uintptr_t)region_base(idx);
@@ -91,13 +93,38 @@ static LG_COLD int allocate_slow(struct lg_tcache *tc, unsigned ci, void **regio
 	return err;
 }
 
+/* Everything but a front-cache hit: the thread's first call, the deque,
+ * the slow path.  Out of line, so that the hit path needs no stack frame. */
+static LG_NOINLINE int allocate_miss(unsigned ci, struct lgalloc_handle *out)
+{
+	struct lg_tcache *tc = lg_tcache_get();
+	struct lg_deque *dq;
+	void *region;
+	int err;
+
+	if (lg_unlikely(!tc))
+		return -ENOMEM;
+	region = (void *)lg_front_pop(&tc->cls[ci]);
+	if (!region) {
+		/* Relaxed: the owner created its own deque. */
+		dq = atomic_load_explicit(&tc->dq[ci], lg_relaxed);
+		region = dq ? (void *)lg_deque_take(dq) : NULL;
+	}
+	if (!region) {
+		err = allocate_slow(tc, ci, &region);
+		if (err)
+			return err;
+	}
+	lg_owner_inc(&tc->cls[ci].n.allocations, 1);
+	*out = (struct lgalloc_handle){region, lg_class_bytes(ci)};
+	return 0;
+}
+
 LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 {
 	struct lg_tcache *tc;
-	struct lg_deque *dq;
 	unsigned ci;
-	void *region;
-	int err;
+	uintptr_t region;
 
 	if (lg_unlikely(!out))
 		return -EINVAL;
@@ -108,20 +135,13 @@ LG_EXPORT LG_HOT int lgalloc_allocate(size_t bytes, struct lgalloc_handle *out)
 		return -LGALLOC_ERR_DISABLED;
 	if (lg_unlikely(!lg_class_of_request(bytes, &ci)))
 		return -LGALLOC_ERR_SIZE;
-	tc = lg_tcache_get();
-	if (lg_unlikely(!tc))
-		return -ENOMEM;
-
-	dq = atomic_load_explicit(&tc->cls[ci].dq, lg_relaxed);
-	region = dq ? (void *)lg_deque_take(dq) : NULL;
-	if (lg_unlikely(!region)) {
-		err = allocate_slow(tc, ci, &region);
-		if (err)
-			return err;
+	tc = lg_tls;
+	if (lg_likely(tc) && lg_likely(region = lg_front_pop(&tc->cls[ci]))) {
+		lg_owner_inc(&tc->cls[ci].n.allocations, 1);
+		*out = (struct lgalloc_handle){(void *)region, lg_class_bytes(ci)};
+		return 0;
 	}
-	lg_owner_inc(&tc->cls[ci].n.allocations, 1);
-	*out = (struct lgalloc_handle){region, lg_class_bytes(ci)};
-	return 0;
+	return allocate_miss(ci, out);
 }
 
 /*
@@ -159,29 +179,39 @@ static LG_COLD int deallocate_global(struct lg_tcache *tc, unsigned ci, uint32_t
 	return 0;
 }
 
+/* A free the front cache cannot take: no cache for the thread yet, a full
+ * front, a class without a front. */
+static LG_NOINLINE int deallocate_miss(uintptr_t ptr, unsigned ci, uint32_t idx)
+{
+	struct lg_tcache *tc = lg_tcache_get();
+	size_t cap;
+
+	if (lg_unlikely(!tc)) /* No cache for this thread: the region still goes back. */
+		return deallocate_global(NULL, ci, idx);
+	lg_owner_inc(&tc->cls[ci].n.deallocations, 1);
+	cap = local_capacity(ci);
+	/* A class above the cache budget never gets a deque. */
+	if (cap && lg_tcache_spill(tc, ci, cap, ptr))
+		return 0;
+	return deallocate_global(tc, ci, idx);
+}
+
 LG_EXPORT LG_HOT int lgalloc_deallocate(struct lgalloc_handle handle)
 {
 	struct lg_tcache *tc;
-	struct lg_deque *dq;
 	unsigned ci;
 	uint32_t idx;
-	size_t cap;
 
 	if (!handle.ptr && !handle.len)
 		return 0;
 	idx = lg_handle_region(handle, &ci);
 	if (lg_unlikely(!idx))
 		return lg_checked_rejected("lgalloc_deallocate", handle);
-	tc = lg_tcache_get();
-	if (lg_unlikely(!tc)) /* No cache for this thread: the region still goes back. */
-		return deallocate_global(NULL, ci, idx);
-	lg_owner_inc(&tc->cls[ci].n.deallocations, 1);
-	cap = local_capacity(ci);
-	/* A class above the cache budget never gets a deque. */
-	dq = cap ? lg_tcache_deque(tc, ci) : NULL;
-	if (lg_likely(dq && lg_deque_size(dq) < cap)) {
-		lg_deque_push(dq, (uintptr_t)handle.ptr);
+	tc = lg_tls;
+	if (lg_likely(tc) &&
+	    lg_likely(lg_front_push(&tc->cls[ci], (uintptr_t)handle.ptr, lg_front_cap(local_capacity(ci))))) {
+		lg_owner_inc(&tc->cls[ci].n.deallocations, 1);
 		return 0;
 	}
-	return deallocate_global(tc, ci, idx);
+	return deallocate_miss((uintptr_t)handle.ptr, ci, idx);
 }

@@ -63,6 +63,21 @@ static inline void lg_deque_push(struct lg_deque *dq, uintptr_t v)
 	atomic_store_explicit(&dq->bottom, b + 1, lg_release);
 }
 
+/* Owner only: push @n entries, oldest first, with one publication.  The
+ * caller has checked there is room for all of them.  The single
+ * store-release of bottom publishes every entry written before it (and what
+ * the freeing thread wrote into those regions) to a thief's load-acquire of
+ * bottom, exactly as n single pushes would; a thief that read the old
+ * bottom sees none of them and cannot steal them. */
+static inline void lg_deque_push_n(struct lg_deque *dq, const uintptr_t *v, size_t n)
+{
+	int64_t b = atomic_load_explicit(&dq->bottom, lg_relaxed);
+
+	for (size_t i = 0; i < n; i++)
+		atomic_store_explicit(&dq->buf[(b + (int64_t)i) & (LG_DEQUE_CAP - 1)], v[i], lg_relaxed);
+	atomic_store_explicit(&dq->bottom, b + (int64_t)n, lg_release);
+}
+
 /* Owner only: the newest entry, or 0 when empty. */
 static inline uintptr_t lg_deque_take(struct lg_deque *dq)
 {

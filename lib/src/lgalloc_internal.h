@@ -15,6 +15,7 @@
 #define LG_EXPORT      __attribute__((visibility("default")))
 #define LG_HOT	       __attribute__((hot))
 #define LG_COLD	       __attribute__((cold, noinline))
+#define LG_NOINLINE    __attribute__((noinline))
 #define lg_likely(x)   __builtin_expect(!!(x), 1)
 #define lg_unlikely(x) __builtin_expect(!!(x), 0)
 #define LG_CACHELINE   64

@@ -29,9 +29,11 @@ static void add_thread(struct lg_tcache *tc, void *arg)
 
 	for (unsigned ci = 0; ci < LGALLOC_NUM_CLASSES; ci++) {
 		struct lgalloc_class_stats *s = &out->classes[ci];
-		struct lg_deque *dq = atomic_load_explicit(&tc->cls[ci].dq, lg_acquire);
+		struct lg_deque *dq = atomic_load_explicit(&tc->dq[ci], lg_acquire);
 
 		add_counts(s, &tc->cls[ci].n, &tc->pf[ci]);
+		/* Relaxed, like the counters: a snapshot of the owner's count. */
+		s->thread_regions += atomic_load_explicit(&tc->cls[ci].front_n, lg_relaxed);
 		if (dq)
 			s->thread_regions += lg_deque_size(dq);
 	}

@@ -16,7 +16,7 @@ check "lgbench --version prints its version" sh -c '"$0" --version | grep -Eqx "
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
 	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "--prefetch-workers 129" \
-	"--prefetch-workers x" "--no-wait=1" "extra"; do
+	"--prefetch-workers x" "--no-wait=1" "--repeat 0" "--repeat 1001" "--paging --repeat 2" "extra"; do
 	# shellcheck disable=SC2086
 	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
 		fail "lgbench $bad is refused" "exit status 0"
@@ -27,7 +27,7 @@ for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogu
 	fi
 done
 rows=$("$LGBENCH" --list-rows | wc -l)
-check "--list-rows lists the 21 rows" [ "$rows" -eq 21 ]
+check "--list-rows lists the 22 rows" [ "$rows" -eq 22 ]
 
 # Throughput: every row at 1 and 2 threads, CSV, plus a copy through --csv-out.
 # shellcheck disable=SC2086
@@ -36,18 +36,43 @@ if "$LGBENCH" --threads 1,2 $short --format csv --csv-out "$tmp/copy.csv" >"$tmp
 else
 	fail "throughput run" "$(tail -3 "$tmp/err")"
 fi
-check "throughput: 42 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 42 ]
+check "throughput: 44 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 44 ]
 expect_no_problems "throughput: positive ops/s, ordered percentiles" "$tmp/tp.csv" throughput
-for row in lgalloc lgalloc+touch "lgalloc(checked)" ideal-pool ideal-pool+touch sysalloc malloc mmap/munmap; do
+for row in lgalloc lgalloc+touch "lgalloc(checked)" ideal-pool ideal-pool+touch sysalloc malloc malloc-small mmap/munmap; do
 	check "throughput: $row ran" [ "$(csv_field "$tmp/tp.csv" "$row" 1 status)" = ok ]
 done
 for peer in jemalloc mimalloc tcmalloc; do
 	st=$(csv_field "$tmp/tp.csv" "$peer" 1 status)
 	check "throughput: $peer ran or says not installed" [ "$st" = ok -o "$st" = "not installed" ]
 done
+# The pooled +touch rows say whether their threads' regions were huge pages
+# (as root: the frame numbers are readable); the other rows leave it empty.
+huge_ok() { [ "$1" = "$3" ] && [ -n "$2" ] && [ "$2" -le "$3" ]; }
+for row in lgalloc+touch ideal-pool+touch; do
+	for t in 1 2; do
+		n=$(csv_field "$tmp/tp.csv" "$row" $t huge_checked)
+		h=$(csv_field "$tmp/tp.csv" "$row" $t huge_regions)
+		if [ "$(id -u)" -eq 0 ]; then
+			check "throughput: $row at $t: huge pages checked per thread" huge_ok "$n" "$h" "$t"
+		else
+			check "throughput: $row at $t: huge pages unknown without root" [ -z "$n" ]
+		fi
+	done
+done
+check "throughput: huge pages empty for rows without a pool" \
+	[ -z "$(csv_field "$tmp/tp.csv" lgalloc 1 huge_checked)$(csv_field "$tmp/tp.csv" malloc+touch 1 huge_checked)" ]
 check "throughput: settings in every record" \
 	awk -F, 'NR > 1 && ($24 == "" || $25 == "" || $26 + 0 < 1) { exit 1 }' "$tmp/tp.csv"
 check "--csv-out copies the records" [ "$(wc -l <"$tmp/copy.csv")" -eq "$(wc -l <"$tmp/tp.csv")" ]
+
+# --repeat: interleaved rounds, each record with its round.
+# shellcheck disable=SC2086
+"$LGBENCH" --threads 1 $short --rows lgalloc,ideal-pool --repeat 2 --format csv >"$tmp/rep.csv" 2>/dev/null
+check "--repeat 2: two records per row, rounds 1 and 2, interleaved" \
+	[ "$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+		$col["kind"] == "summary" { printf "%s:%s ", $col["row"], $col["round"] }' "$tmp/rep.csv")" = \
+	"lgalloc:1 ideal-pool:1 lgalloc:2 ideal-pool:2 " ]
+check "without --repeat the round is empty" [ -z "$(csv_field "$tmp/tp.csv" lgalloc 1 round)" ]
 
 # Human and JSON formats
 # shellcheck disable=SC2086

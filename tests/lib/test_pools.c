@@ -202,11 +202,19 @@ static void *hold_in_cache(void *arg)
 	return NULL;
 }
 
+/*
+ * Another thread's cache is stolen from, oldest region first, down to its
+ * front cache: the newest half of the budget (at most LG_FRONT_CAP
+ * regions), which only its owner sees.  Those come back to everyone when
+ * the owner exits.
+ */
 static void test_steal_from_other_thread(void **state)
 {
 	(void)state;
-	/* 4 MiB: the first area has 8 regions, all of which fit one cache. */
+	/* 4 MiB: the first area has 8 regions, all of which fit one cache
+	 * (budget 8: front 4, deque 4). */
 	struct parked p = {.size = 4 * MiB, .n = 8};
+	const int front = 4, stealable = 8 - front;
 	pthread_t t;
 
 	pthread_barrier_init(&p.filled, NULL, 2);
@@ -218,21 +226,30 @@ static void test_steal_from_other_thread(void **state)
 	assert_int_equal(s.areas, 1);
 	assert_int_equal(s.thread_regions, 8);
 	assert_int_equal(s.global_regions + s.clean_regions, 0);
-	/* The other thread holds the only free regions: take them all. */
-	struct lgalloc_handle mine[8];
-	for (int i = 0; i < 8; i++) {
+	/* The other thread holds the only free regions: take what it lets. */
+	struct lgalloc_handle mine[8 + 1];
+	for (int i = 0; i < stealable; i++) {
 		mine[i] = alloc_or_fail(p.size);
 		assert_int_equal((uintptr_t)mine[i].ptr % (2 * MiB), 0);
+		/* Stealing takes the oldest entries first. */
+		assert_ptr_equal(mine[i].ptr, p.h[i].ptr);
 	}
 	s = class_stats(p.size);
 	assert_int_equal(s.areas, 1); /* no refill: all stolen */
 	assert_int_equal(s.refill, 1);
-	assert_int_equal(s.thread_regions, 0);
-	/* Stealing takes the oldest entry first. */
-	assert_ptr_equal(mine[0].ptr, p.h[0].ptr);
+	assert_int_equal(s.thread_regions, front);
+	/* Its front cache is not stolen: the next allocation maps an area. */
+	mine[stealable] = alloc_or_fail(p.size);
+	for (int i = 0; i < 8; i++)
+		assert_ptr_not_equal(mine[stealable].ptr, p.h[i].ptr);
+	s = class_stats(p.size);
+	assert_int_equal(s.areas, 2);
+	assert_int_equal(s.thread_regions, front);
 	pthread_barrier_wait(&p.release);
 	pthread_join(t, NULL);
-	for (int i = 0; i < 8; i++)
+	/* The owner's exit gave its front back. */
+	assert_int_equal(class_stats(p.size).thread_regions, 0);
+	for (int i = 0; i <= stealable; i++)
 		free_or_fail(mine[i]);
 	assert_invariant(p.size, 0);
 	pthread_barrier_destroy(&p.filled);
