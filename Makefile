@@ -53,6 +53,7 @@ $(BUILD)/man/%: lib/include/lgalloc.h
 include lib/lib.mk
 include bpf/bpf.mk
 include common/common.mk
+include preload/preload.mk
 include tools/tools.mk
 include bench/bench.mk
 # Last: its build-tests and test-integration rules expand INTEGRATION_DEPS
