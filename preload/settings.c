@@ -2,6 +2,7 @@
 /* The preload's settings from the environment, and LGALLOC_STATS (see
  * settings.h).  Values are parsed with common/parse: sizes take K, M, G, T. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -16,7 +17,10 @@
 
 _Atomic size_t lgp_min_bytes = SIZE_MAX;
 
-static bool print_stats;
+/* LGALLOC_STATS=1: a duplicate of the standard error the program started
+ * with, for the table at exit (programs such as GNU sort and xz close
+ * stderr before the destructors run); -1 otherwise. */
+static int stats_fd = -1;
 
 enum kind { FLAG, NUMBER, SIZE, MODE };
 
@@ -94,11 +98,11 @@ static void stats_at_exit(void)
 	int err = lgalloc_stats(&st);
 
 	if (err) {
-		fprintf(stderr, "liblgalloc_preload: LGALLOC_STATS: lgalloc_stats failed: %s\n",
+		dprintf(stats_fd, "liblgalloc_preload: LGALLOC_STATS: lgalloc_stats failed: %s\n",
 			lgalloc_strerror(err));
 		return;
 	}
-	fprintf(stderr,
+	dprintf(stats_fd,
 		"liblgalloc_preload: statistics at exit (pid %d; requests of %zu bytes or more from "
 		"lgalloc)\n"
 		"%12s %6s %12s %11s %13s %6s %6s %6s %6s %9s %6s %11s %10s %13s\n",
@@ -110,7 +114,7 @@ static void stats_at_exit(void)
 
 		if (!c->areas && !c->allocations)
 			continue;
-		fprintf(stderr,
+		dprintf(stats_fd,
 			"%12zu %6zu %12zu %11zu %13zu %6zu %6zu %6zu %6zu %9zu %6zu %11zu %10zu %13zu\n",
 			c->class_bytes, c->areas, c->area_total_bytes, c->allocations, c->deallocations,
 			c->free_regions, c->clean_regions, c->global_regions, c->thread_regions, c->slow_path,
@@ -122,7 +126,7 @@ static void stats_at_exit(void)
  * registered before: the figures include what they freed. */
 __attribute__((destructor)) static void settings_exit(void)
 {
-	if (print_stats)
+	if (stats_fd >= 0)
 		stats_at_exit();
 }
 
@@ -176,7 +180,15 @@ void lgp_settings_apply(void)
 			lgalloc_strerror(err));
 		return;
 	}
-	print_stats = stats;
+	if (stats) {
+		/* Above the descriptors programs number by hand; close-on-exec,
+		 * so a program it runs gets its own. */
+		stats_fd = fcntl(STDERR_FILENO, F_DUPFD_CLOEXEC, 100);
+		if (stats_fd < 0)
+			fprintf(stderr,
+				"liblgalloc_preload: LGALLOC_STATS: fcntl(F_DUPFD_CLOEXEC) failed: %s\n",
+				strerror(errno));
+	}
 	if (c.enabled)
 		atomic_store(&lgp_min_bytes,
 			     (size_t)min_bytes < LGP_LEAST_BYTES ? LGP_LEAST_BYTES : (size_t)min_bytes);
