@@ -9,6 +9,7 @@
 # and must be the first object loaded, so a malloc preload cannot run under
 # them (tests/preload/tests.mk).
 . "$(dirname "$0")/../testlib.sh"
+cd "$(dirname "$0")/../.." || exit 1
 
 so=$(cd "$BUILD/lib" && pwd)/liblgalloc_preload.so
 bin=$BUILD/tests/preload
@@ -26,13 +27,27 @@ else
 	fail "the preload exports the malloc family and nothing else" "exports: $exports"
 fi
 
+# make install puts it beside liblgalloc (DESTDIR staging).
+if make -s install-preload PREFIX=/usr DESTDIR="$tmp/stage" >"$tmp/log" 2>&1 &&
+	[ -x "$tmp/stage/usr/lib/liblgalloc_preload.so" ]; then
+	pass "make install-preload: DESTDIR/PREFIX/lib/liblgalloc_preload.so"
+else
+	fail "make install-preload: DESTDIR/PREFIX/lib/liblgalloc_preload.so" "$(cat "$tmp/log")"
+fi
+if make -s uninstall-preload PREFIX=/usr DESTDIR="$tmp/stage" >"$tmp/log" 2>&1 &&
+	[ ! -e "$tmp/stage/usr/lib/liblgalloc_preload.so" ]; then
+	pass "make uninstall-preload removes it"
+else
+	fail "make uninstall-preload removes it" "$(cat "$tmp/log")"
+fi
+
 # The semantics program prints its own ok/not ok lines.
-LD_PRELOAD=$so "$bin/semantics" all 2>"$tmp/err"
+LD_PRELOAD=$so timeout 300 "$bin/semantics" all 2>"$tmp/err"
 rc=$?
 [ "$rc" -eq 0 ] || fail "semantics exits 0" "status $rc: $(cat "$tmp/err")"
 [ -s "$tmp/err" ] && fail "semantics writes nothing on stderr" "$(cat "$tmp/err")"
 
-LD_PRELOAD="$bin/shim_dlsym.so $so" "$bin/semantics" bootstrap
+LD_PRELOAD="$bin/shim_dlsym.so $so" timeout 60 "$bin/semantics" bootstrap
 rc=$?
 [ "$rc" -eq 0 ] || fail "bootstrap exits 0" "status $rc"
 
