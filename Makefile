@@ -72,6 +72,7 @@ uninstall_man = rm -f $(foreach p,$(1),$(DESTDIR)$(call man_dir,$(p))/$(notdir $
 include lib/lib.mk
 include bpf/bpf.mk
 include common/common.mk
+include preload/preload.mk
 include tools/tools.mk
 include bench/bench.mk
 # Last: its build-tests and test-integration rules expand INTEGRATION_DEPS

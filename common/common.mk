@@ -17,9 +17,10 @@ JANSSON_LIBS := $(shell pkg-config --libs jansson 2>/dev/null || echo -ljansson)
 
 all: $(COMMON_LIB)
 
+# -fPIC: the preload library (preload/preload.mk) links parse.o.
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) $(COMMON_CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -fPIC $(COMMON_CFLAGS) $(JANSSON_CFLAGS) -c $< -o $@
 
 $(COMMON_LIB): $(COMMON_OBJS)
 	$(call msg,AR,$@)

@@ -15,7 +15,12 @@
 #   - common/ (the helper layer, $BUILD/common or $BUILD/obj/common)
 #     references nothing defined in bench/ or tools/;
 #   - the programs (bench/, each tools/<tool>/) reference nothing of each
-#     other's; objects directly under tools/ are shared by the tools.
+#     other's; objects directly under tools/ are shared by the tools;
+#   - the preload library (preload/) references nothing in bench/ or
+#     tools/, and nothing references it: its exports are libc's malloc
+#     family, which it interposes, so an undefined malloc elsewhere is an
+#     arrow to libc, not to it.  (Its private copy of the library,
+#     preload/private/, is the library's objects again and is skipped.)
 # -v also lists the symbols behind each arrow.  An object whose source is
 # not in SRC_DIR (default: this script's tree) is left over from a rename
 # and skipped.  Exit status 1 names every broken rule, 2 is a usage error.
@@ -50,6 +55,8 @@ list_objects() {
 		case $rel in
 		lib/src/*) group=lib ;;
 		common/*) group=common ;;
+		preload/*/*) continue ;;
+		preload/*) group=preload ;;
 		bench/*) group=bench ;;
 		tools/*/*) group=tools/$(echo "$rel" | cut -d/ -f2) ;;
 		tools/*) group=tools ;;
@@ -114,6 +121,11 @@ function dfs(f, n, i, t, k, c) {
 	depth--
 	color[f] = 2
 }
+BEGIN {
+	split("malloc free calloc realloc reallocarray posix_memalign aligned_alloc memalign valloc pvalloc malloc_usable_size", mf, " ")
+	for (i in mf)
+		malloc_family[mf[i]] = 1
+}
 { group[$2] = $1 }
 $3 == "D" {
 	def[$4] = def[$4] SUBSEP $2
@@ -134,6 +146,8 @@ END {
 		if (g == "lib" && s == "pthread_atfork" && short(o) != "init")
 			fail(short(o) ".o calls pthread_atfork(): subsystems register their fork hooks with init.c")
 		if (!(s in def))
+			continue
+		if (g != "preload" && s in malloc_family)
 			continue
 		n = split(def[s], d, SUBSEP)
 		for (j = 2; j <= n; j++) {
@@ -197,6 +211,10 @@ END {
 				why = "common/ is below the programs"
 			else if (prog_g && prog_h && !(g ~ /^tools\// && h == "tools"))
 				why = "programs share code only through common/"
+			else if (h == "preload")
+				why = "nothing links the preload library"
+			else if (g == "preload" && prog_h)
+				why = "the preload library uses only the library and common/"
 			if (why != "")
 				fail(g " -> " h " (" garrow[g, h] "): " why)
 		}

@@ -17,6 +17,7 @@ include tests/tools/tests.mk
 include tests/bench/tests.mk
 include tests/docs/tests.mk
 include tests/fuzz/tests.mk
+include tests/preload/tests.mk
 
 .PHONY: test test-unit test-integration test-asan test-tsan build-tests
 build-tests: all $(UNIT_TESTS) $(INTEGRATION_DEPS)

@@ -22,12 +22,15 @@ size_t lg_area_next_regions(unsigned shift, size_t last_regions, long dampener)
 	return last_regions + (grow > initial ? grow : initial);
 }
 
-/* 2 MiB aligned, so that every region can be backed by transparent huge
- * pages; reserved, not committed, so that a class larger than RAM plus
- * swap can be mapped. */
-static int map_aligned(size_t len, char **base)
+/* Aligned to the class size (at least 2 MiB, so that every region can be
+ * backed by transparent huge pages): every region is then aligned to its
+ * own size, which is how the preload library honours memalign() up to the
+ * region size.  The alignment costs address space only, trimmed at once.
+ * Reserved, not committed, so that a class larger than RAM plus swap can
+ * be mapped. */
+static int map_aligned(size_t len, unsigned shift, char **base)
 {
-	return lg_os_reserve_aligned(len, LG_MIN_ALIGN, (void **)base);
+	return lg_os_reserve_aligned(len, (size_t)1 << shift, (void **)base);
 }
 
 static void advise_hugepage(char *base, size_t len)
@@ -55,9 +58,9 @@ int lg_area_refill(unsigned ci, void **region)
 
 	/* Too large to map (or to describe): settle for the smallest area,
 	 * and report the kernel's reason if even that fails. */
-	if (n > (SIZE_MAX >> shift) || map_aligned(n << shift, &base)) {
+	if (n > (SIZE_MAX >> shift) || map_aligned(n << shift, shift, &base)) {
 		n = lg_area_next_regions(shift, 0, dampener);
-		err = map_aligned(n << shift, &base);
+		err = map_aligned(n << shift, shift, &base);
 		if (err)
 			return err;
 	}

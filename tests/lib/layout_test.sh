@@ -80,6 +80,21 @@ cp -r "$tmp/groups/src/obj/tools/." "$tmp/groups/src/tools/"
 rejects "common/ calling into bench/ is found" groups "FAIL: common -> bench (bench_only)"
 rejects "a tool calling another's code is found" groups "FAIL: tools/lgrun -> tools/lgtrace (lgtrace_only)"
 
+# The preload library defines libc's malloc family: the library's calloc
+# is no arrow to it; any other symbol of it used elsewhere is.
+object preload lib/src/os '#include <stdlib.h>
+void *os(void) { return calloc(1, 8); }'
+object preload preload/preload '#include <stddef.h>
+void *calloc(size_t n, size_t s) { (void)n; (void)s; return NULL; }
+int preload_only(void) { return 0; }'
+object preload bench/main 'int preload_only(void); int main(void) { return preload_only(); }'
+rejects "a program calling into the preload library is found" preload "FAIL: bench -> preload (preload_only)"
+if "$layout" -s "$tmp/preload/src" "$tmp/preload/build" 2>&1 | grep -q "lib .*-> .*preload"; then
+	fail "the library's calloc is no arrow to the preload library"
+else
+	pass "the library's calloc is no arrow to the preload library"
+fi
+
 object clean lib/src/os 'int os(void) { return 0; }'
 object clean lib/src/alloc 'int os(void); int alloc(void) { return os(); }'
 if "$layout" -s "$tmp/clean/src" "$tmp/clean/build" >/dev/null 2>&1; then
