@@ -325,12 +325,16 @@ static bool proc_counts(struct run *r)
 {
 	struct proc_stat st;
 
+	bool gone;
+
 	if (proc_stat_read(opt->pid, &st))
 		return false;
-	if (st.state == 'Z' || st.state == 'X') {
-		r->zombie = true;
+	/* A zombie's counts are its last (with every child it waited for): a
+	 * tree's, read as it ends. */
+	gone = st.state == 'Z' || st.state == 'X';
+	r->zombie = gone;
+	if (gone && !r->tree_mode)
 		return false;
-	}
 	/* A tree: with the children it waited for. */
 	if (r->tree_mode) {
 		st.minflt += st.cminflt;
@@ -338,7 +342,7 @@ static bool proc_counts(struct run *r)
 	}
 	r->k.minflt = st.minflt - r->min0;
 	r->k.majflt = st.majflt - r->maj0;
-	return true;
+	return !gone;
 }
 
 /* A command's counts from wait4(), less those from before the attach. */
@@ -487,6 +491,14 @@ static double trace(struct run *r)
 			sleep_ms_interruptible(TICK_MS);
 		else if (tree_poll(&r->tree, TICK_MS) && errno != EINTR)
 			sleep_ms_interruptible(TICK_MS);
+		/* The kernel's counts after each batch of events: an exit is
+		 * told before its parent can reap it or lgrun remove its cgroup. */
+		if (opt->cgroup && cgroup_counts(r)) {
+			r->k.minflt = r->cg_min - r->min0;
+			r->k.majflt = r->cg_maj - r->maj0;
+		} else if (r->tree_mode && opt->pid) {
+			proc_counts(r);
+		}
 	}
 	return now_s() - start;
 }
