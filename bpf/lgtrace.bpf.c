@@ -1223,6 +1223,10 @@ int BPF_PROG(proc_exit, struct task_struct *p)
 		return 0;
 	pr->exited = 1;
 	pr->entry_pending = 0;
+	pr->exit_minflt = BPF_CORE_READ(p, min_flt) + BPF_CORE_READ(p, signal, min_flt) +
+			  BPF_CORE_READ(p, signal, cmin_flt);
+	pr->exit_majflt = BPF_CORE_READ(p, maj_flt) + BPF_CORE_READ(p, signal, maj_flt) +
+			  BPF_CORE_READ(p, signal, cmaj_flt);
 	mm = pr->mm;
 	if (mm)
 		bpf_map_delete_elem(&mms, &mm);

@@ -93,6 +93,9 @@ struct lgt_proc {
 	__u32 exited;		/* every thread passed sched_process_exit */
 	__u32 entry_pending;	/* stop it at its ELF entry point (after exec) */
 	__u32 pad;
+	/* At its exit: min_flt and maj_flt with the children it waited for
+	 * (what /proc/PID/stat would have said then). */
+	__u64 exit_minflt, exit_majflt;
 };
 
 enum lgt_event_type {

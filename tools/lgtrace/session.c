@@ -538,6 +538,17 @@ static void finish(struct run *r)
 	}
 	if (r->tree_mode)
 		tree_finish(&r->tree);
+	/* -p -f: the root's counts as it exited, with its children's (read
+	 * by the BPF side: its parent may have reaped it before /proc). */
+	if (r->tree_mode && opt->pid) {
+		struct tree_proc *root = tree_find(&r->tree, r->root);
+
+		if (root && root->exit_minflt) {
+			r->k.minflt = root->exit_minflt - r->min0;
+			r->k.majflt = root->exit_majflt - r->maj0;
+			r->k.valid = true;
+		}
+	}
 	if (!r->exited)
 		return;
 	if (opt->cgroup)

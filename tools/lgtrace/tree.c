@@ -230,6 +230,8 @@ static void fold(struct tree *tr, struct tree_proc *p, bool del)
 		p->faults = v.faults;
 		p->major = v.major;
 		p->swapins = v.swapins;
+		p->exit_minflt = v.exit_minflt;
+		p->exit_majflt = v.exit_majflt;
 		if (del && v.exited)
 			bpf_map_delete_elem(procs_fd(tr), &key);
 	}

@@ -33,6 +33,7 @@ struct tree_proc {
 	bool rescan;	    /* look for its areas at the next tick */
 	unsigned exit_tick; /* the tick its exit was seen at */
 	unsigned long long faults, major, swapins;
+	unsigned long long exit_minflt, exit_majflt; /* the kernel's, at its exit (0: not seen) */
 };
 
 struct tree {
