@@ -41,7 +41,9 @@ int region_huge(const void *p)
 {
 	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	int kf = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
-	uint64_t pfn0, pfn1, f0, f1;
+	/* Set on every path that uses them; gcc -O2 with Debian's build flags
+	 * cannot see it (maybe-uninitialized). */
+	uint64_t pfn0 = 0, pfn1 = 0, f0 = 0, f1 = 0;
 	int err = pm < 0 || kf < 0 ? -errno : 0;
 
 	if (!err)
