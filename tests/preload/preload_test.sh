@@ -51,6 +51,10 @@ LD_PRELOAD="$bin/shim_dlsym.so $so" timeout 60 "$bin/semantics" bootstrap
 rc=$?
 [ "$rc" -eq 0 ] || fail "bootstrap exits 0" "status $rc"
 
+LD_PRELOAD="$bin/shim_mmap.so $so" timeout 60 "$bin/semantics" forkheld
+rc=$?
+[ "$rc" -eq 0 ] || fail "forkheld exits 0" "status $rc"
+
 # Settings: the threshold moves a 40 MiB request between the allocators.
 owner() { LD_PRELOAD=$so "$bin/semantics" owned "$1" 2>"$tmp/err"; }
 check "LGALLOC_PRELOAD_MIN_BYTES=4M: 5 MiB from lgalloc" test "$(owner 5)" = lgalloc

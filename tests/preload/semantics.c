@@ -7,6 +7,8 @@
  *   semantics all        every check below but the bootstrap's
  *   semantics bootstrap  the dlsym bootstrap (needs shim_dlsym.so first in
  *                        LD_PRELOAD)
+ *   semantics forkheld   fork while another thread holds a size class's
+ *                        refill lock (needs shim_mmap.so first in LD_PRELOAD)
  *   semantics owned MIB  prints "lgalloc" or "next": who served malloc(MIB MiB)
  *   semantics keep N MIB allocates N blocks of MIB MiB, frees N - 1 of them
  */
@@ -18,6 +20,7 @@
 #include <errno.h>
 #include <malloc.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +323,57 @@ static void check_fork(void)
 	       "a child failed or hung");
 }
 
+static void *allocate_48(void *arg)
+{
+	(void)arg;
+	return malloc(48 * MiB);
+}
+
+/* Fork while another thread is inside the preload holding a lock: thread T
+ * makes the first 48 MiB request (the 64 MiB class), which maps an area
+ * under the class's refill lock; shim_mmap.so makes that mmap sleep, and
+ * the fork happens meanwhile.  The child then needs the same class's
+ * refill lock.  Without the library's fork handlers the child inherits the
+ * lock held by a thread that does not exist there and hangs (alarm: a
+ * failure); with them, fork waits for T to leave the lock. */
+static void check_fork_holding_lock(void)
+{
+	atomic_int *armed = dlsym(RTLD_DEFAULT, "shim_mmap_armed");
+	atomic_int *entered = dlsym(RTLD_DEFAULT, "shim_mmap_entered");
+	size_t *min = dlsym(RTLD_DEFAULT, "shim_mmap_min");
+	const char *name = "fork while another thread holds a refill lock: the child allocates in that class";
+	pthread_t t;
+	void *held = NULL;
+	int status;
+	pid_t pid;
+
+	if (!armed || !entered || !min) {
+		result(0, name, "shim_mmap.so is not preloaded");
+		return;
+	}
+	*min = 64 * MiB;
+	atomic_store(armed, 1);
+	pthread_create(&t, NULL, allocate_48, NULL);
+	while (!atomic_load(entered))
+		usleep(1000);
+	pid = fork();
+	if (pid == 0) {
+		void *p;
+
+		alarm(10);
+		p = malloc(48 * MiB);
+		memset(p, 1, 48 * MiB);
+		_exit(ours(p) ? 0 : 1);
+	}
+	waitpid(pid, &status, 0);
+	pthread_join(t, &held);
+	result(WIFEXITED(status) && WEXITSTATUS(status) == 0, name,
+	       WIFSIGNALED(status) ? "the child hung (SIGALRM)" : "the child's block is not lgalloc's");
+	result(ours(held), "fork while another thread holds a refill lock: that thread's block is lgalloc's",
+	       "wrong");
+	free(held);
+}
+
 /* The shim's counts: calls to calloc made inside dlsym while the preload
  * resolved the next allocator, and how many of those returned non-zero
  * memory or NULL. */
@@ -352,6 +406,8 @@ int main(int argc, char **argv)
 		check_fork();
 	} else if (argc == 2 && !strcmp(argv[1], "bootstrap")) {
 		check_bootstrap();
+	} else if (argc == 2 && !strcmp(argv[1], "forkheld")) {
+		check_fork_holding_lock();
 	} else if (argc == 3 && !strcmp(argv[1], "owned")) {
 		void *p = malloc(strtoul(argv[2], NULL, 0) * MiB);
 
@@ -369,7 +425,7 @@ int main(int argc, char **argv)
 				free(p); /* the first one is never freed */
 		}
 	} else {
-		fprintf(stderr, "usage: %s all | bootstrap | owned MIB | keep N MIB\n", argv[0]);
+		fprintf(stderr, "usage: %s all | bootstrap | forkheld | owned MIB | keep N MIB\n", argv[0]);
 		return 2;
 	}
 	return failed;

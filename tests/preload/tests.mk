@@ -8,7 +8,7 @@
 # run under them; the library code inside the preload is the one the unit
 # suites run under both.
 
-PRELOAD_TEST_BINS := $(addprefix $(BUILD)/tests/preload/,semantics measure shim_dlsym.so)
+PRELOAD_TEST_BINS := $(addprefix $(BUILD)/tests/preload/,semantics measure shim_dlsym.so shim_mmap.so)
 
 $(BUILD)/tests/preload/semantics: tests/preload/semantics.c
 	$(call msg,CC,$@)
@@ -21,6 +21,10 @@ $(BUILD)/tests/preload/measure: tests/preload/measure.c
 $(BUILD)/tests/preload/shim_dlsym.so: tests/preload/shim_dlsym.c
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -fPIC -shared $< -o $@ $(ALL_LDFLAGS) -ldl
+
+$(BUILD)/tests/preload/shim_mmap.so: tests/preload/shim_mmap.c
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -fPIC -shared $< -o $@ $(ALL_LDFLAGS)
 
 INTEGRATION_TESTS += tests/preload/preload_test.sh
 INTEGRATION_DEPS += preload $(PRELOAD_TEST_BINS)
