@@ -674,6 +674,37 @@ else
 	fail "SIGKILLed lgtrace leaves no link or program" "workload did not start"
 fi
 
+# SIGKILL to lgtrace while a process it stopped at an exec waits for it: its guard
+# process continues that process.  lgtrace is itself stopped first, so that the
+# exec surely happens (and is stopped by the BPF side) while nobody resumes it.
+mkfifo "$TMP/guard.fifo"
+"$LGTRACE" -- sh -c 'read x <"$1"; exec sleep 0.5' sh "$TMP/guard.fifo" >/dev/null 2>"$TMP/guard.err" &
+ltp=$!
+BG+=($ltp)
+for i in $(seq 100); do grep -q "tracing PID" "$TMP/guard.err" && break; sleep 0.1; done
+gsh=$(sed -n 's/.*tracing PID \([0-9]*\).*/\1/p' "$TMP/guard.err")
+kill -STOP "$ltp"
+echo go >"$TMP/guard.fifo"
+st=
+for i in $(seq 100); do st=$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null); [ "$st" = T ] && break; sleep 0.1; done
+kill -KILL "$ltp"
+wait "$ltp" 2>/dev/null
+# sleep 0.5 runs to its end once continued: bounded wait, not a timing assertion.
+for i in $(seq 100); do [ -e "/proc/$gsh" ] && [ "$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
+if [ "$st" = T ] && { [ ! -e "/proc/$gsh" ] || [ "$(awk '{print $3}' "/proc/$gsh/stat")" = Z ]; } &&
+	grep -q "its guard continued 1 stopped process$" "$TMP/guard.err"; then
+	pass "SIGKILLed lgtrace: the process it stopped at an exec is continued and ends"; else
+	fail "SIGKILLed lgtrace: the process it stopped at an exec is continued and ends" \
+		"PID $gsh was '$st', now '$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null)': $(tail -2 "$TMP/guard.err")"
+	kill -CONT "$gsh" 2>/dev/null
+fi
+# On its normal end lgtrace lets the guard go: none is left.
+# (In a session of its own: the guard keeps lgtrace's session ID, whoever reaps it.)
+setsid "$LGTRACE" -- true >/dev/null 2>&1 &
+gsid=$!
+wait "$gsid"
+check "no guard process left after lgtrace ends" sh -c "! pgrep -s $gsid -x lgtrace-guard"
+
 # Two lgtrace instances on one target: both attach and both count its faults.
 if start_gated "$TMP/two.out" "$WORK-shared" --gate attrib 40 10; then
 	"$LGTRACE" --json -p "$GPID" >"$TMP/two1.json" 2>"$TMP/two1.err" &

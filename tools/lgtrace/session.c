@@ -27,6 +27,7 @@
 #include "common/launch.h"
 #include "common/procfs.h"
 #include "common/timeutil.h"
+#include "guard.h"
 #include "loader.h"
 #include "log.h"
 #include "report.h"
@@ -73,6 +74,7 @@ struct run {
 	bool cg_gone;			   /* the cgroup was removed */
 	unsigned long long cg_min, cg_maj; /* memory.stat's counts, last read */
 	struct command c;
+	struct guard guard; /* -- CMD: resumes stopped processes if lgtrace dies */
 	/* the kernel's counts at the attach, and since */
 	unsigned long long min0, maj0;
 	struct kernel_counts k;
@@ -272,6 +274,11 @@ static int attach(struct run *r)
 	if (r->tree_mode)
 		snprintf(r->target, sizeof(r->target), "PID %d (%s) and its descendants", r->root,
 			 r->root_comm);
+	if (opt->cmd && (err = guard_start(&r->guard, bpf_map__fd(r->skel->maps.procs)))) {
+		/* Without it a SIGKILL could leave the command stopped: no trace. */
+		lgt_warn("cannot start the guard process: %s", strerror(-err));
+		return 1;
+	}
 	if (opt->cmd) {
 		/* The child, held on its pipe, faults no more: the kernel's
 		 * counts from here cover what the programs see. */
@@ -680,6 +687,7 @@ int session_run(const struct lgtrace_opts *o)
 	/* A failed start: nothing stopped stays stopped. */
 	if (r.skel && r.tree.rb)
 		release_stops(&r);
+	guard_stop(&r.guard);
 	launch_kill(&r.c.l);
 	launch_creds_free(&r.c.creds);
 	target_detach(&r.tg);
