@@ -159,8 +159,8 @@ struct lgalloc_config {
 	int enabled;		     /* 1 on, 0 off (default: off) */
 	int eager_return;	     /* 1: MADV_DONTNEED regions that overflow
 					to the global pool (default: 0) */
-	long growth_dampener;	     /* area growth factor 1 + 1/(n+1)
-					(default: 0, areas double) */
+	long growth_dampener;	     /* area growth factor 1 + 1/(n+1),
+					0..2^30 (default: 0, areas double) */
 	long local_buffer_bytes;     /* per thread and class cache budget
 					(default: 32 MiB) */
 	long background_interval_ms; /* background worker period; 0 stops it

@@ -70,7 +70,9 @@ static _Noreturn void guard_main(int rfd, int procs_fd)
 		unsigned resumed = resume_all(procs_fd);
 
 		if (resumed)
-			fprintf(stderr, "lgtrace: exited without resuming; its guard continued %u stopped process%s\n",
+			fprintf(stderr,
+				"lgtrace: exited without resuming; its guard continued %u stopped "
+				"process%s\n",
 				resumed, resumed == 1 ? "" : "es");
 	}
 	_exit(0);
