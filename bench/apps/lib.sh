@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=bash disable=SC2034 # (QUICK, WORK: for the workload that sources this)
 # Sourced by the workloads in bench/apps/ (bash).  The contract of a
 # workload, bench/apps/APP.sh [--quick]:
 #   - runs its workload once under the environment it is given (LD_PRELOAD,

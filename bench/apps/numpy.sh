@@ -29,6 +29,7 @@ if [ "$QUICK" = 1 ]; then
 else
 	sizes="8 16 32 64 128 256 512" rounds=4
 fi
+# shellcheck disable=SC2086 # (one argument per size)
 "$py" - "$rounds" $sizes >"$WORK/out" <<'PY' || { echo "numpy: the python3 workload failed (status $?)" >&2; exit 1; }
 import hashlib
 import sys

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: MIT
+# shellcheck disable=SC2317,SC2046,SC2016 # (cleanup runs from a trap; --quick or nothing; sh -c's own $1)
 # make bench-apps: every workload of bench/apps/ under every allocator,
 # repeated in interleaved rounds, then once more under lgtrace; writes
 # $BENCH_RESULTS/apps.csv (bench/README.md, "Application benchmarks").
@@ -84,7 +85,10 @@ preload_of() {
 	*) echo "unknown allocator '$1' (glibc jemalloc mimalloc tcmalloc lgalloc)" >&2; return 1 ;;
 	esac
 	f=$(dpkg -L "$pkg" 2>/dev/null | grep -m1 "$pat")
-	[ -n "$f" ] && [ -e "$f" ] || { echo "$pkg is not installed (make deps)" >&2; return 1; }
+	if [ -z "$f" ] || [ ! -e "$f" ]; then
+		echo "$pkg is not installed (make deps)" >&2
+		return 1
+	fi
 	echo "$f"
 }
 declare -A so
@@ -150,14 +154,16 @@ run_one() {
 
 # trace_one APP ALLOC: one run under lgtrace --json; one CSV line on traces.csv.
 # Columns: app,allocator,trace_wall_s,lg_faults,other_faults,total_faults,
-# lock_acquisitions,lock_contended,lock_wait_ns,map_calls
+# lock_acquisitions,lock_contended,lock_wait_ns,map_calls,lg_fault_ms,
+# other_fault_ms.  Every fault is timed (--latency-sample 1), so the fault
+# times are sums over all faults, entry to completion.
 traces=$tmp/traces.csv
 trace_one() {
 	local app=$1 alloc=$2 rc line
 	local pre=(env -u LD_PRELOAD)
 	[ -n "${so[$alloc]}" ] && pre=(env LD_PRELOAD="${so[$alloc]}")
 	# The workload's stdout goes to a file: lgtrace's own is the JSON.
-	setsid "$lgtrace" --json --as-root -- sh -c 'out=$1; shift; exec "$@" >"$out"' sh "$tmp/tout" \
+	setsid "$lgtrace" --json --as-root --latency-sample 1 -- sh -c 'out=$1; shift; exec "$@" >"$out"' sh "$tmp/tout" \
 		"${pre[@]}" "bench/apps/$app.sh" $([ "$quick" = 1 ] && echo --quick) \
 		>"$tmp/trace.json" 2>"$tmp/trace.err" &
 	child=$!
@@ -171,7 +177,9 @@ trace_one() {
 		([.pools[] | .mmap_lock.read.acquisitions + .mmap_lock.write.acquisitions] | add // 0),
 		([.pools[] | .mmap_lock.read.contended + .mmap_lock.write.contended] | add // 0),
 		([.pools[] | .mmap_lock.read.wait_ns + .mmap_lock.write.wait_ns] | add // 0),
-		([.pools[] | select(.pool == "mmap/munmap") | .mmap_lock.write.acquisitions] | add // 0)]
+		([.pools[] | select(.pool == "mmap/munmap") | .mmap_lock.write.acquisitions] | add // 0),
+		([.pools[] | select(.class_log2 != null) | .fault_ns.minor + .fault_ns.major] | add // 0 | . / 1e6),
+		([.pools[] | select(.pool == "other") | .fault_ns.minor + .fault_ns.major] | add // 0 | . / 1e6)]
 		| map(tostring) | join(",")' "$tmp/trace.json" 2>/dev/null); then
 		echo "bench-apps: lgtrace run of $app under $alloc failed (status $rc): $(tail -2 "$tmp/trace.err")" >&2
 		return 0
@@ -215,17 +223,17 @@ BEGIN {
 	while ((getline line < tracefile) > 0) {
 		split(line, f, ",")
 		k = f[1] SUBSEP f[2]
-		tr[k] = f[3] "," f[4] "," f[5] "," f[6] "," f[7] "," f[8] "," f[9] "," f[10]
+		tr[k] = f[3] "," f[4] "," f[5] "," f[6] "," f[7] "," f[8] "," f[9] "," f[10] "," f[11] "," f[12]
 	}
 	print "kind,app,allocator,round,status,runs,wall_s,max_rss_kib,minflt,majflt,output_sha256,same_output,quick," \
 		"trace_wall_s,lgalloc_pool_faults,other_faults,traced_faults,mmap_lock_acquisitions,mmap_lock_contended," \
-		"mmap_lock_wait_ns,map_unmap_calls,note"
+		"mmap_lock_wait_ns,map_unmap_calls,lgalloc_pool_fault_ms,other_fault_ms,note"
 }
 {
 	app = $1; a = $2; k = app SUBSEP a
 	if (!(app in seenapp)) { seenapp[app] = 1; apps[++napps] = app }
 	if (!(k in seen)) { seen[k] = 1; allocs[app, ++nallocs[app]] = a }
-	print "run", app, a, $3, $4, 1, $5, $6, $7, $8, $9, "", quick, ",,,,,,,", $10
+	print "run", app, a, $3, $4, 1, $5, $6, $7, $8, $9, "", quick, ",,,,,,,,,", $10
 	if ($4 == "ok") {
 		ok[k]++; wall[k] = wall[k] " " $5; rss[k] = rss[k] " " $6; minf[k] = minf[k] " " $7; majf[k] = majf[k] " " $8
 		if (!(app in refsha)) refsha[app] = $9
@@ -240,7 +248,7 @@ END {
 			a = allocs[app, j]; k = app SUBSEP a
 			status = ok[k] ? "ok" : st[k]
 			same = ok[k] ? ((app in differs) ? "no" : "yes") : ""
-			t = (k in tr) ? tr[k] : ",,,,,,,"
+			t = (k in tr) ? tr[k] : ",,,,,,,,,"
 			print "median", app, a, "", status, ok[k] + 0, median(wall[k]), median(rss[k]), median(minf[k]),
 				median(majf[k]), sha[k], same, quick, t, ok[k] ? "\"\"" : why[k]
 		}
