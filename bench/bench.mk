@@ -7,6 +7,11 @@
 #   make bench-sweep    the guide's ratio sweep: one lgbench run per memory
 #                       limit under lgrun (SWEEP_RAM_MIB, SWEEP_TOTAL_MIB)
 #   make bench-plots    PNG figures from the CSV files in bench/results/
+#   make bench-apps     programs written by others (bench/apps/*.sh) under
+#                       glibc, jemalloc, mimalloc, tcmalloc and lgalloc's
+#                       preload: apps.csv and apps.png (bench/apps/run.sh;
+#                       APPS, APPS_ALLOCATORS, APPS_REPEAT, APPS_QUICK,
+#                       APPS_TRACE from the command line or environment)
 
 LGBENCH := $(BUILD)/bench/lgbench
 LGBENCH_SRCS := $(wildcard bench/*.c)
@@ -36,7 +41,7 @@ $(LGBENCH_MAN): bench/lgbench.1
 # nothing from the source tree (peers are found by SONAME at run time), and
 # lgrun's paging runs are made for it.  bench/plot.sh is not: it plots the
 # results/ of this tree and needs gnuplot.
-.PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots
+.PHONY: install-bench uninstall-bench bench bench-run bench-sweep bench-plots bench-apps
 install: install-bench
 install-bench: $(LGBENCH) $(LGBENCH_MAN)
 	$(call install_files,755,$(BINDIR),$(LGBENCH))
@@ -87,4 +92,12 @@ bench-sweep: $(LGBENCH) $(LGRUN)
 	done
 
 bench-plots:
+	$(Q)bench/plot.sh $(BENCH_RESULTS)
+
+# Root for lgtrace's columns; without root the timed runs go on and the
+# trace columns stay empty (bench/apps/run.sh says so).
+bench-apps:
+	$(Q)$(MAKE) --no-print-directory deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)BUILD=$(BUILD) BENCH_RESULTS=$(BENCH_RESULTS) bench/apps/run.sh
 	$(Q)bench/plot.sh $(BENCH_RESULTS)

@@ -8,6 +8,9 @@
 #                          io_uring ones): median of the repeated runs, min-max
 #                          whiskers; DIR/fio.txt ("LABEL IOPS" lines) adds
 #                          reference lines
+#   DIR/apps.csv        -> DIR/apps.png         make bench-apps: per workload and
+#                          allocator, the median wall time relative to glibc's
+#                          and the median minor page faults (log)
 # Usage: bench/plot.sh [DIR]   (default bench/results)
 set -eu
 dir=${1:-bench/results}
@@ -76,6 +79,60 @@ if [ -f "$dir/throughput.csv" ]; then
 	bar_chart "$dir/throughput.png" 1400 \
 		"lgbench throughput: 2 MiB allocate+free (+touch: one write per 4 KiB page)\n{/*0.8 $(settings "$dir/throughput.csv")}" \
 		"$tmp/tp.dat" "$threads" "threads"
+	made=$((made + 1))
+fi
+
+if [ -f "$dir/apps.csv" ]; then
+	# "app v1 v2 ..." per workload, one column per allocator (first-seen
+	# order): wall time / glibc's, and minor faults; "-" where none.
+	awk -F, -v afile="$tmp/allocs" -v ffile="$tmp/apps-faults.dat" -v sfile="$tmp/apps.sub" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$col["kind"] == "run" && $col["status"] == "ok" { runs = $col["round"] > runs ? $col["round"] : runs; quick = $col["quick"] }
+	$col["kind"] != "median" { next }
+	{
+		app = $col["app"]; a = $col["allocator"]
+		if (!(app in seenapp)) { seenapp[app] = 1; apps[++napps] = app }
+		if (!(a in seenalloc)) { seenalloc[a] = 1; allocs[++nallocs] = a }
+		if ($col["status"] == "ok") { wall[app, a] = $col["wall_s"]; flt[app, a] = $col["minflt"] }
+	}
+	END {
+		for (i = 1; i <= nallocs; i++) printf "%s%s", allocs[i], i < nallocs ? " " : "\n" > afile
+		printf "medians of %d interleaved round(s)%s", runs, quick == 1 ? ", quick runs" : "" > sfile
+		for (j = 1; j <= napps; j++) {
+			app = apps[j]; base = wall[app, "glibc"]
+			printf "\"%s\"", app; printf "\"%s\"", app > ffile
+			for (i = 1; i <= nallocs; i++) {
+				k = app SUBSEP allocs[i]
+				printf " %s", ((k in wall) && base > 0 ? sprintf("%.3f", wall[k] / base) : "-")
+				printf " %s", ((k in flt) && flt[k] > 0 ? flt[k] : "-") > ffile
+			}
+			print ""; print "" > ffile
+		}
+	}' "$dir/apps.csv" >"$tmp/apps-wall.dat"
+	allocs=$(cat "$tmp/allocs")
+	ncols=$(($(wc -w <<<"$allocs") + 1))
+	gnuplot <<-GP
+	set terminal pngcairo size 1300,1000 font "sans,10"
+	set output "$dir/apps.png"
+	set multiplot layout 2,1 title "make bench-apps: programs written by others under each allocator (LD\\\\_PRELOAD)\n{/*0.8 $(cat "$tmp/apps.sub")}"
+	set style data histogram
+	set style histogram cluster gap 1
+	set style fill solid 0.85 border -1
+	set boxwidth 0.9
+	set grid ytics
+	set xtics nomirror noenhanced
+	set key outside right title "allocator" noenhanced
+	set datafile missing "-"
+	set ylabel "wall time / glibc's"
+	set yrange [0:*]
+	plot for [i=2:$ncols] "$tmp/apps-wall.dat" using i:xtic(1) title word("$allocs", i - 1), 1 with lines dt 2 lc rgb "black" notitle
+	set logscale y
+	set format y "10^{%L}"
+	set yrange [*:*]
+	set ylabel "minor page faults, whole process tree (log)"
+	plot for [i=2:$ncols] "$tmp/apps-faults.dat" using i:xtic(1) title word("$allocs", i - 1)
+	unset multiplot
+	GP
 	made=$((made + 1))
 fi
 

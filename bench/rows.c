@@ -30,7 +30,10 @@ size_t rows_all(const struct row **out, size_t max)
 	const struct {
 		const struct row *rows;
 		size_t n;
-	} groups[] = {{lgalloc_rows, n_lgalloc_rows}, {sys_rows, n_sys_rows}, {peer_rows, n_peer_rows}};
+	} groups[] = {{lgalloc_rows, n_lgalloc_rows},
+		      {sys_rows, n_sys_rows},
+		      {preload_rows, n_preload_rows},
+		      {peer_rows, n_peer_rows}};
 	size_t n = 0;
 
 	for (size_t g = 0; g < sizeof(groups) / sizeof(groups[0]); g++)

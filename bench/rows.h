@@ -44,8 +44,8 @@ struct row_ctx {
 void *row_ctx_new(void *row, unsigned tid, unsigned threads, int *err);
 void row_ctx_free(void *ctx);
 
-extern const struct row lgalloc_rows[], sys_rows[], peer_rows[];
-extern const size_t n_lgalloc_rows, n_sys_rows, n_peer_rows;
+extern const struct row lgalloc_rows[], sys_rows[], preload_rows[], peer_rows[];
+extern const size_t n_lgalloc_rows, n_sys_rows, n_preload_rows, n_peer_rows;
 
 /* Call first thing in main(): may execute the program again. */
 void peers_reserve_tls(char **argv);

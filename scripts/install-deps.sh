@@ -10,6 +10,13 @@
 #                                     debhelper, lintian (not make test's:
 #                                     lintian alone pulls ~60 Perl packages)
 # mandoc: tests/docs/man_test.sh lints the man pages with mandoc -T lint.
+# libjemalloc2, libmimalloc2.0, libgoogle-perftools4: the peers make
+# bench-apps preloads (the -dev packages pull them in; named for dpkg -L).
+# time (GNU time), python3-numpy, xz-utils, zstd, coreutils (sort), mawk:
+# make bench-apps and its quick runs in make test (bench/apps/);
+# python3-pytest, python3-hypothesis, python3-typing-extensions: numpy's own
+# test suite (tests/preload/numpy_test.sh; without typing_extensions one
+# of its modules fails to import and pytest stops).
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
 # clang, so --no-install-recommends would leave it out), for tests/fuzz/.
 set -eu
@@ -17,7 +24,9 @@ set -eu
 PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
-fio gnuplot-nox util-linux procps jq python3 bsdutils binutils
+libjemalloc2 libmimalloc2.0 libgoogle-perftools4
+fio gnuplot-nox util-linux procps jq python3 bsdutils binutils time
+python3-numpy python3-pytest python3-hypothesis python3-typing-extensions xz-utils zstd coreutils mawk
 e2fsprogs xfsprogs btrfs-progs mandoc"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
 PACKAGING_PKGS="dpkg-dev debhelper lintian"

@@ -27,7 +27,7 @@ for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogu
 	fi
 done
 rows=$("$LGBENCH" --list-rows | wc -l)
-check "--list-rows lists the 22 rows" [ "$rows" -eq 22 ]
+check "--list-rows lists the 23 rows" [ "$rows" -eq 23 ]
 
 # Throughput: every row at 1 and 2 threads, CSV, plus a copy through --csv-out.
 # shellcheck disable=SC2086
@@ -36,11 +36,21 @@ if "$LGBENCH" --threads 1,2 $short --format csv --csv-out "$tmp/copy.csv" >"$tmp
 else
 	fail "throughput run" "$(tail -3 "$tmp/err")"
 fi
-check "throughput: 44 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 44 ]
+check "throughput: 46 records" [ "$(csv_count "$tmp/tp.csv" summary)" -eq 46 ]
 expect_no_problems "throughput: positive ops/s, ordered percentiles" "$tmp/tp.csv" throughput
-for row in lgalloc lgalloc+touch "lgalloc(checked)" ideal-pool ideal-pool+touch sysalloc malloc malloc-small mmap/munmap; do
+for row in lgalloc lgalloc+touch "lgalloc(checked)" ideal-pool ideal-pool+touch sysalloc malloc malloc-small \
+	malloc-small+preload mmap/munmap; do
 	check "throughput: $row ran" [ "$(csv_field "$tmp/tp.csv" "$row" 1 status)" = ok ]
 done
+# The preload's row without its library: "not installed", with the reason.
+# shellcheck disable=SC2086
+LGBENCH_PRELOAD=$tmp/none.so "$LGBENCH" --threads 1 $short --rows malloc-small+preload --format csv >"$tmp/np.csv" 2>"$tmp/err"
+if [ "$(csv_field "$tmp/np.csv" malloc-small+preload 1 status)" = "not installed" ] &&
+	grep -q "none.so" "$tmp/np.csv"; then
+	pass "malloc-small+preload without the library: not installed, with the reason"
+else
+	fail "malloc-small+preload without the library: not installed, with the reason" "$(cat "$tmp/np.csv" "$tmp/err")"
+fi
 for peer in jemalloc mimalloc tcmalloc; do
 	st=$(csv_field "$tmp/tp.csv" "$peer" 1 status)
 	check "throughput: $peer ran or says not installed" [ "$st" = ok -o "$st" = "not installed" ]

@@ -15,6 +15,11 @@ $(BENCH_UNIT_TESTS):
 INTEGRATION_TESTS += tests/bench/smoke_test.sh tests/bench/paging_test.sh
 INTEGRATION_DEPS += $(LGBENCH) $(LGRUN)
 
+# The application workloads (bench/apps/), quick runs under glibc and the
+# preload: apps_test.sh (about 5 s).
+INTEGRATION_TESTS += tests/bench/apps_test.sh
+INTEGRATION_DEPS += preload
+
 # lgbench's USDT probes: a minimal libbpf consumer (probe_trace, root), its
 # BPF object built like bpf/bpf.mk builds the tools' (BPF_CFLAGS, bpftool
 # skeleton), and a Python helper that reads the semaphores of a child.

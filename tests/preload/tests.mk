@@ -28,3 +28,11 @@ $(BUILD)/tests/preload/shim_mmap.so: tests/preload/shim_mmap.c
 
 INTEGRATION_TESTS += tests/preload/preload_test.sh
 INTEGRATION_DEPS += preload $(PRELOAD_TEST_BINS)
+
+# numpy's own test suite under the preload (numpy_test.sh: about 3 min
+# here, under glibc the same): its own target, and part of make test's
+# integration suite.
+INTEGRATION_TESTS += tests/preload/numpy_test.sh
+.PHONY: test-numpy
+test-numpy: preload
+	$(Q)BUILD=$(BUILD) tests/run.sh "numpy test suite" tests/preload/numpy_test.sh
