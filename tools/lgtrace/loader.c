@@ -357,54 +357,61 @@ static struct btf *load_btf(const struct loader_opts *o)
 	return vmlinux;
 }
 
-int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
+/*
+ * What --features and a trace share: read the kernel's BTF (o->btf_path),
+ * open the skeleton with the same BTF (CO-RE relocations), fill @slots
+ * (their number in *@n), pick each slot's variant and the fault-completion
+ * fallback.  @have says what remains, and which programs load is set; the
+ * skeleton is opened, not loaded.  0 with *@skel, or -1 with a message.
+ */
+static int open_choose(struct lgtrace_bpf **skel, struct tp_slot *slots, size_t *n, bool have[NUM_FEATURES],
+		       const struct loader_opts *o)
 {
-	struct tp_slot slots[MAX_SLOTS];
-	struct lgtrace_bpf *s;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct btf *vmlinux = load_btf(o);
-	size_t n;
+	struct lgtrace_bpf *s;
 
 	if (!vmlinux)
 		return -1;
-	s = lgtrace_bpf__open();
+	if (strcmp(o->btf_path, DEFAULT_BTF))
+		open_opts.btf_custom_path = o->btf_path;
+	s = lgtrace_bpf__open_opts(&open_opts);
 	if (!s) {
 		lgt_warn("cannot open the BPF object: %s", strerror(errno));
 		btf__free(vmlinux);
 		return -1;
 	}
-	n = make_slots(s, slots);
-	select_variants(s, slots, n, vmlinux, have);
+	*n = make_slots(s, slots);
+	select_variants(s, slots, *n, vmlinux, have);
 	fault_events_fallback(s, have);
-	close_fault_events();
 	btf__free(vmlinux);
+	*skel = s;
+	return 0;
+}
+
+int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
+{
+	struct tp_slot slots[MAX_SLOTS];
+	struct lgtrace_bpf *s;
+	size_t n;
+
+	if (open_choose(&s, slots, &n, have, o))
+		return -1;
+	close_fault_events();
 	lgtrace_bpf__destroy(s);
 	return 0;
 }
 
 int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, const struct loader_opts *o)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct tp_slot slots[MAX_SLOTS];
 	struct lgtrace_bpf *s;
-	struct btf *vmlinux;
 	size_t n;
 	int err;
 
-	if (strcmp(o->btf_path, DEFAULT_BTF))
-		open_opts.btf_custom_path = o->btf_path;
-	vmlinux = load_btf(o);
-	if (!vmlinux)
+	if (open_choose(skel, slots, &n, have, o))
 		return -1;
-	s = *skel = lgtrace_bpf__open_opts(&open_opts);
-	if (!s) {
-		lgt_warn("cannot open the BPF object: %s", strerror(errno));
-		btf__free(vmlinux);
-		return -1;
-	}
-	n = make_slots(s, slots);
-	select_variants(s, slots, n, vmlinux, have);
-	fault_events_fallback(s, have);
-	btf__free(vmlinux);
+	s = *skel;
 	if (!o->command && !o->stop_on_exec)
 		bpf_program__set_autoload(s->progs.entry_stop, false);
 	if (o->tree && !have[FEAT_PROCS]) {
