@@ -2,8 +2,10 @@
 /*
  * lgtrace: page faults, swap-ins, swap-outs, mmap_lock waits, io_uring
  * madvise requests and prefetch hints of one process, per lgalloc pool.
- * Only tracepoints (tp_btf) and uprobes: kprobes and fentry are not
- * available on the kernels this targets.
+ * Tracepoints (tp_btf), uprobes and, on kernels without count_memcg_events
+ * only, the page-faults software events and one fexit program (fault_gup):
+ * kprobes and fentry are not available on every kernel this targets (the
+ * loader probes the fexit first).
  *
  * A fault's life: exceptions:page_fault_{user,kernel} at entry (address, per
  * thread); memcg:count_memcg_events PGMAJFAULT when it turns major (swap or
@@ -573,6 +575,73 @@ int fault_major_perf(struct bpf_perf_event_data *ctx)
 		return 0;
 	fault_major(id);
 	fault_done(id, NULL);
+	return 0;
+}
+
+/*
+ * The pool of a fault at @addr in @mm done for the current (traced) task:
+ * its own areas when @mm is its own (*@own), else those of the traced
+ * process whose address space it is (process_vm_readv() on another
+ * process of the tree), else "other" (exec copying its arguments into the
+ * new program's mm).
+ */
+static __always_inline __u32 pool_in_mm(__u64 mm, __u64 addr, bool *own)
+{
+	__u32 *tgid;
+
+	*own = mm == (__u64)bpf_get_current_task_btf()->mm;
+	if (*own)
+		return pool_of(addr);
+	if (mode == LGT_MODE_PID)
+		return LGT_POOL_OTHER;
+	tgid = bpf_map_lookup_elem(&mms, &mm);
+	return tgid ? pool_of_tgid(*tgid, addr) : LGT_POOL_OTHER;
+}
+
+#define VMF(x) bpf_core_enum_value(enum vm_fault_reason, VM_FAULT_##x)
+
+/*
+ * With the software events (no count_memcg_events): the faults that raise
+ * none.  mm_account_fault() counts every fault handle_mm_fault() completes
+ * in the task's min_flt/maj_flt, but raises page-faults-min/maj only for
+ * one with registers: not for those of get_user_pages() and
+ * fixup_user_fault(), which pass none (exec copying its arguments,
+ * process_vm_readv/writev, O_DIRECT buffers, futexes, KSM).  Counted here
+ * as handle_mm_fault() returns, with mm_account_fault()'s conditions (6.1's
+ * mm/memory.c): not when the result has VM_FAULT_ERROR (OOM, SIGBUS,
+ * SIGSEGV, HWPOISON, HWPOISON_LARGE, FALLBACK) or VM_FAULT_RETRY; major if
+ * VM_FAULT_MAJOR or the fault was retried (FAULT_FLAG_TRIED), minor else.
+ * In the pool of the address in the vma's mm, except after
+ * VM_FAULT_COMPLETED (a write fault on a shared file mapping that dropped
+ * mmap_lock: the vma may be gone; never lgalloc's anonymous memory):
+ * "other".  Untimed (no entry is seen), like the completions of such
+ * faults from count_memcg_events.  A swap-in if VM_FAULT_MAJOR on an
+ * lgalloc area (anonymous memory).
+ */
+SEC("fexit/handle_mm_fault")
+int BPF_PROG(fault_gup, struct vm_area_struct *vma, unsigned long address, unsigned int flags,
+	     struct pt_regs *regs, vm_fault_t ret)
+{
+	__u32 error =
+		VMF(OOM) | VMF(SIGBUS) | VMF(SIGSEGV) | VMF(HWPOISON) | VMF(HWPOISON_LARGE) | VMF(FALLBACK);
+	__u32 pool = LGT_POOL_OTHER;
+	struct lgt_pool_stats *s;
+	bool major, swap, own = false;
+
+	if (noop || regs || (ret & (error | VMF(RETRY))))
+		return 0;
+	if (!is_target(bpf_get_current_pid_tgid()))
+		return 0;
+	major = (ret & VMF(MAJOR)) || (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_TRIED));
+	if (!(ret & VMF(COMPLETED)))
+		pool = pool_in_mm((__u64)BPF_CORE_READ(vma, vm_mm), address, &own);
+	swap = (ret & VMF(MAJOR)) && pool < LGT_NUM_CLASS;
+	__sync_fetch_and_add(&diag.faults_no_entry, 1);
+	count_fault(pool, major, false, own && take_hint(address), 0, false);
+	s = pool_stats(pool);
+	if (swap && s)
+		__sync_fetch_and_add(&s->swapins, 1);
+	proc_count(true, major, swap);
 	return 0;
 }
 

@@ -20,6 +20,9 @@
 #     one in N (counts exact either way), every swap-in timed
 #   - mmap_lock reads and writes: a known mix (mincore and mprotect) counted
 #     exactly in its pool, none failed
+#   - faults done by get_user_pages() (process_vm_readv/writev out of and
+#     into fresh pages): counted as the kernel counts them, total = wait4,
+#     in their pool where the kernel gives their address (-- CMD and -p)
 #   - process trees: `-- sh -c 'A; B'` with two lgalloc workloads, the same
 #     through env and nice, a process that execs, children that fault in
 #     inherited and own areas: pools exact, total = wait4; two python3 in
@@ -40,7 +43,7 @@ B=$BUILD
 LGTRACE=$B/tools/lgtrace
 WORK=$B/tests/tools/lgtrace_work
 LGRUN=$B/tools/lgrun
-PROGS='proc_fork|proc_exec|proc_exit|fault_user|fault_kernel|memcg_event|fault_minor_perf|fault_major_perf|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
+PROGS='proc_fork|proc_exec|proc_exit|fault_user|fault_kernel|memcg_event|fault_minor_perf|fault_major_perf|fault_gup|lock_start|lock_acquired|contention_begin|write_folio|uring_submit|uring_complete|area_map|entry_stop'
 
 need_root lgtrace || { done_testing; }
 if [ ! -r /sys/kernel/btf/vmlinux ]; then
@@ -92,6 +95,10 @@ trap 'exit 1' INT TERM
 
 # within A B PCT: |A - B| <= PCT% of B
 within() { awk -v a="$1" -v b="$2" -v p="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(b > 0 && d * 100 <= p * b) }'; }
+# exact_total A KERN: A equals KERN, the kernel's min_flt + maj_flt.  Only
+# where gup_faults is n/a (the page-faults software events, no fexit) may A
+# be below it, by the faults done by get_user_pages() (within 1%).
+exact_total() { [ "$1" -eq "$2" ] || { ! has gup_faults && [ "$1" -le "$2" ] && within "$1" "$2" 1; }; }
 # field NAME FILE: NAME=value from the workload's last line
 field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$2" | tail -1; }
 # jpool FILE POOL EXPR: a figure of one pool in lgtrace's JSON (0 if the pool is absent)
@@ -146,10 +153,8 @@ echo "# default sampling (1 in $n): 2M $f2 faults; all pools $tot faults (kernel
 # fault is timed.
 perf=0
 jq -e '.features.fault_completion.source | test("^perf ")' <<<"$FEATURES" >/dev/null && perf=1
-# They are not raised for faults done by get_user_pages(), which the
-# kernel counts in min_flt.
-if { [ "$n" -gt 1 ] || [ "$perf" = 1 ]; } && [ "$f2" -eq 4096 ] &&
-	{ [ "$tot" -eq "$kern" ] || { [ "$perf" = 1 ] && [ "$tot" -le "$kern" ] && within "$tot" "$kern" 1; }; } && within $((tt * n)) "$tot" 3; then
+if { [ "$n" -gt 1 ] || [ "$perf" = 1 ]; } && [ "$f2" -eq 4096 ] && exact_total "$tot" "$kern" &&
+	within $((tt * n)) "$tot" 3; then
 	pass "default latency sampling: counts exact, 1 in $n timed"; else
 	fail "default latency sampling: counts exact, 1 in $n timed" "2M $f2, $tot faults (kernel $kern), $tt timed"; fi
 }
@@ -371,6 +376,43 @@ else
 	fail "mmap_lock: alloc/free loop takes no write lock" "workload did not start"
 fi
 
+# ---- faults done by get_user_pages() ----
+# lgtrace_work gup 2 1: process_vm_readv/writev out of and into the 1024
+# fresh pages of two 2 MiB regions (the kernel pins them: faults with no
+# registers, pages2m, which getrusage counts as gup=), then copy_to_user()
+# faults into the 2048 fresh pages of an 8 MiB region (pages8m).  The
+# total is wait4's exactly; the gup faults are in the 2 MiB pool where the
+# kernel gives their address (gup_faults from the fexit), else in "other".
+gup_check() {
+	local name=$1 out=$2 log=$3 kern=$4 n m g f2 f8 oth tot want2=0
+	n=$(field pages2m "$log") m=$(field pages8m "$log") g=$(field gup "$log")
+	f2=$(jpool "$out" 2M .faults) f8=$(jpool "$out" 8M .faults) oth=$(jpool "$out" other .faults)
+	tot=$(jq .total.faults "$out")
+	jq -e '.features.gup_faults.source | test("^fexit ")' <<<"$FEATURES" >/dev/null && want2=$n
+	echo "# $name: 2M $f2 (want $want2), 8M $f8 of $m, other $oth, total $tot, kernel ${kern:--}; gup faults $g of $n pages"
+	if [ "${n:-0}" -gt 0 ] && [ "$g" -eq "$n" ] && [ "$f2" -eq "$want2" ] && [ "$f8" -eq "$m" ] &&
+		[ $((oth + f2)) -ge "$n" ] && { [ -z "$kern" ] || [ "$tot" -eq "$kern" ]; }; then
+		pass "$name"; else
+		fail "$name" "2M $f2 (want $want2), 8M $f8 (want $m), other $oth, total $tot vs kernel $kern, gup $g of $n: $(head -3 "$out.err")"; fi
+}
+gup_faults() {
+	local out=$TMP/gup.json
+	"$LGTRACE" --json -- "$WORK" gup 2 1 >"$out" 2>"$out.err"
+	grep '^minflt=' "$out" >"$TMP/gup.log"
+	sed -i '/^minflt=/d' "$out"
+	gup_check "get_user_pages faults: counted, total = wait4" "$out" "$TMP/gup.log" \
+		$(( $(jq .kernel.minflt "$out") + $(jq .kernel.majflt "$out") ))
+	# -p: the process alone (no process map)
+	if start_gated "$TMP/gupp.out" "$WORK" --gate gup 2 1; then
+		trace_gated "$TMP/gupp.json"
+		wait
+		gup_check "get_user_pages faults with -p: counted in their pool" "$TMP/gupp.json" "$TMP/gupp.out" ""
+	else
+		fail "get_user_pages faults with -p: counted in their pool" "workload did not start"
+	fi
+}
+gate "get_user_pages faults" faults fault_completion gup_faults && gup_faults
+
 # ---- text output: -i tables and -H histograms ----
 "$LGTRACE" -i 0.2 -H -- "$WORK" storm 2 700 >"$TMP/text.out" 2>&1
 tables=$(grep -c '^POOL' "$TMP/text.out")
@@ -433,8 +475,16 @@ if gate "fault completion from the page-faults events" faults; then
 	kmin=$(jq .kernel.minflt "$out") kmaj=$(jq .kernel.majflt "$out") tt=$(timed "$out")
 	ent=$(jq '.total.faults - .diagnostics.faults_without_entry' "$out")
 	echo "# page-faults events: 2M $f2, total $tot (major $maj), kernel $kmin + $kmaj, timed $tt of $ent"
-	if jq -e '.features.fault_completion' "$out" >/dev/null && [ "$f2" -eq 2048 ] &&
-		within "$tot" $((kmin + kmaj)) 1 && [ "$maj" -le "$kmaj" ] && [ "$tt" -eq "$ent" ]; then
+	# Exact where the fexit on handle_mm_fault counts the faults done by
+	# get_user_pages() (gup_faults); else below the kernel's by those (1%).
+	if jq -e '.features.gup_faults' "$out" >/dev/null; then
+		[ "$tot" -eq $((kmin + kmaj)) ] && [ "$maj" -eq "$kmaj" ]
+	else
+		[ "$tot" -le $((kmin + kmaj)) ] && within "$tot" $((kmin + kmaj)) 1 && [ "$maj" -le "$kmaj" ]
+	fi
+	counts=$?
+	if jq -e '.features.fault_completion' "$out" >/dev/null && [ "$f2" -eq 2048 ] && [ "$counts" = 0 ] &&
+		[ "$tt" -eq "$ent" ]; then
 		pass "fault completion from the page-faults events"; else
 		fail "fault completion from the page-faults events" "$(jq -c '[.features, .total]' "$out")"; fi
 	# No PSWPIN with the software events: swap-ins known on lgalloc's
@@ -446,6 +496,12 @@ if gate "fault completion from the page-faults events" faults; then
 		pass "page-faults events: swap-ins outside lgalloc's areas are null"; else
 		fail "page-faults events: swap-ins outside lgalloc's areas are null" \
 			"$(jq -c '[.features.swapin_other, .unavailable, .total.swapins, [.pools[] | {pool, swapins}]]' "$out")"; fi
+	# Without the fexit the faults done by get_user_pages() are n/a, and why.
+	f=$(LGTRACE_SKIP_TRACEPOINTS=count_memcg_events,handle_mm_fault "$LGTRACE" --features --json)
+	if jq -e '.features.gup_faults | .available == false and
+		(.reason | test("handle_mm_fault: skipped .*get_user_pages"))' <<<"$f" >/dev/null; then
+		pass "page-faults events without the fexit: gup_faults n/a, with the reason"; else
+		fail "page-faults events without the fexit: gup_faults n/a, with the reason" "$(jq -c .features.gup_faults <<<"$f")"; fi
 fi
 LGTRACE_SKIP_TRACEPOINTS=mmap_lock_start_locking "$LGTRACE" -- "$WORK" attrib 4 1 >"$TMP/na.txt" 2>&1
 if grep -qE '^total +[0-9]+ +([0-9]+|n/a) .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$' "$TMP/na.txt"; then
@@ -453,12 +509,6 @@ if grep -qE '^total +[0-9]+ +([0-9]+|n/a) .* n/a +n/a +n/a +n/a +n/a +n/a +n/a$'
 	fail "missing mmap_lock tracepoint shows n/a" "$(grep ^total "$TMP/na.txt")"; fi
 
 # ---- process trees: -- CMD follows every descendant, -p -f, --cgroup, PID namespaces ----
-# With the page-faults software events (6.1) faults done by get_user_pages()
-# (exec copying its arguments) are in the kernel's count, not seen here.
-perf=0
-jq -e '.features.fault_completion.source | test("^perf ")' <<<"$FEATURES" >/dev/null && perf=1
-# exact_total A KERN: A equals KERN (within 1% and not above it with the software events)
-exact_total() { [ "$1" -eq "$2" ] || { [ "$perf" = 1 ] && [ "$1" -le "$2" ] && within "$1" "$2" 1; }; }
 # sum_field NAME FILE: NAME= summed over the workload lines
 sum_field() { sed -n "s/.*\\b$1=\\([0-9]*\\).*/\\1/p" "$2" | awk '{ s += $1 } END { print s + 0 }'; }
 # tree_run NAME CMD...: lgtrace --json -- CMD; the pools exact against what the
@@ -490,6 +540,31 @@ cgroup_of() {
 		mnt=$(awk '{ for (i = 1; i < NF; i++) if ($i == "-") { if ($(i + 1) == "cgroup2") print $5; break } }' /proc/self/mountinfo | head -1)
 	fi
 	echo "$mnt$path"
+}
+# follow_run NAME TEST KERNEL END_RE ARGS...: lgtrace --json ARGS on the gated
+# workload $GPID (start_gated, output in $TMP/NAME.out), released once
+# lgtrace traces it; its children's pools against what they did (1%), the
+# total against KERNEL's figure (1%), and the end said as END_RE
+follow_run() {
+	local name=$1 test=$2 kernel=$3 end=$4 j=$TMP/$1.json tp rc i n m f2 f8 tot kern
+	shift 4
+	"$LGTRACE" --json "$@" >"$j" 2>"$j.err" &
+	tp=$!
+	BG+=($tp)
+	for i in $(seq 100); do grep -qE "^lgtrace: tracing (PID|cgroup)" "$j.err" && break; sleep 0.1; done
+	kill -USR1 "$GPID"
+	timeout 60 tail --pid="$tp" -f /dev/null
+	wait "$tp"
+	rc=$?
+	wait "$GPID" 2>/dev/null
+	n=$(field pages2m "$TMP/$name.out") m=$(field pages8m "$TMP/$name.out")
+	f2=$(jpool "$j" 2M .faults) f8=$(jpool "$j" 8M .faults)
+	tot=$(jq .total.faults "$j") kern=$(( $(jq .kernel.minflt "$j") + $(jq .kernel.majflt "$j") ))
+	echo "# $test: 2M $f2 of $n, 8M $f8 of $m, total $tot, $kernel $kern"
+	if [ "$rc" -eq 0 ] && within "$f2" "$n" 1 && within "$f8" "$m" 1 && within "$tot" "$kern" 1 &&
+		grep -q -e "$end" "$j.err"; then
+		pass "$test"; else
+		fail "$test" "exit $rc, 2M $f2/$n, 8M $f8/$m, total $tot vs $kern: $(cat "$j.err")"; fi
 }
 process_trees() {
 	local w s f2 f8 n m tot kern rc
@@ -537,22 +612,8 @@ process_trees() {
 
 	# -p PID --follow: the children it starts after the attach.
 	if start_gated "$TMP/follow.out" "$w" --gate forks 3 4 1; then
-		"$LGTRACE" --json -p "$GPID" -f >"$TMP/follow.json" 2>"$TMP/follow.err" &
-		local tp=$!
-		BG+=($tp)
-		for i in $(seq 100); do grep -q "tracing PID" "$TMP/follow.err" && break; sleep 0.1; done
-		kill -USR1 "$GPID"
-		wait "$tp"
-		rc=$?
-		wait "$GPID" 2>/dev/null
-		n=$(field pages2m "$TMP/follow.out") m=$(field pages8m "$TMP/follow.out")
-		f2=$(jpool "$TMP/follow.json" 2M .faults) f8=$(jpool "$TMP/follow.json" 8M .faults)
-		tot=$(jq .total.faults "$TMP/follow.json") kern=$(( $(jq .kernel.minflt "$TMP/follow.json") + $(jq .kernel.majflt "$TMP/follow.json") ))
-		echo "# -p -f: 2M $f2 of $n, 8M $f8 of $m, total $tot, /proc (with children) $kern"
-		if [ "$rc" -eq 0 ] && within "$f2" "$n" 1 && within "$f8" "$m" 1 && within "$tot" "$kern" 1 &&
-			grep -q "^lgtrace: PID $GPID (lgtrace_work) and its descendants exited" "$TMP/follow.err"; then
-			pass "-p -f: descendants counted, the end said"; else
-			fail "-p -f: descendants counted, the end said" "exit $rc, 2M $f2/$n, 8M $f8/$m, total $tot vs $kern: $(cat "$TMP/follow.err")"; fi
+		follow_run follow "-p -f: descendants counted, the end said" /proc \
+			"^lgtrace: PID $GPID (lgtrace_work) and its descendants exited" -p "$GPID" -f
 	else
 		fail "-p -f: descendants counted, the end said" "workload did not start"
 	fi
@@ -560,24 +621,8 @@ process_trees() {
 	# --cgroup on an lgrun run: every process of the cgroup, until lgrun removes it.
 	if [ ! -x "$LGRUN" ]; then skip "--cgroup on an lgrun run" "$LGRUN not built"
 	elif start_gated "$TMP/cg.out" "$LGRUN" -q --memory 512M -- "$w" --gate forks 2 4 1; then
-		local cg
-		cg=$(cgroup_of "$GPID")
-		"$LGTRACE" --json --cgroup "$cg" >"$TMP/cg.json" 2>"$TMP/cg.err" &
-		local tp=$!
-		BG+=($tp)
-		for i in $(seq 100); do grep -q "tracing cgroup" "$TMP/cg.err" && break; sleep 0.1; done
-		kill -USR1 "$GPID"
-		timeout 60 tail --pid="$tp" -f /dev/null
-		wait "$tp"
-		rc=$?
-		n=$(field pages2m "$TMP/cg.out") m=$(field pages8m "$TMP/cg.out")
-		f2=$(jpool "$TMP/cg.json" 2M .faults) f8=$(jpool "$TMP/cg.json" 8M .faults)
-		tot=$(jq .total.faults "$TMP/cg.json") kern=$(( $(jq .kernel.minflt "$TMP/cg.json") + $(jq .kernel.majflt "$TMP/cg.json") ))
-		echo "# --cgroup $cg: 2M $f2 of $n, 8M $f8 of $m, total $tot, memory.stat $kern"
-		if [ "$rc" -eq 0 ] && within "$f2" "$n" 1 && within "$f8" "$m" 1 && within "$tot" "$kern" 1 &&
-			grep -q "^lgtrace: cgroup .* was removed" "$TMP/cg.err"; then
-			pass "--cgroup on an lgrun run: counted, ends with the cgroup"; else
-			fail "--cgroup on an lgrun run: counted, ends with the cgroup" "exit $rc, 2M $f2/$n, 8M $f8/$m, total $tot vs $kern: $(cat "$TMP/cg.err")"; fi
+		follow_run cg "--cgroup on an lgrun run: counted, ends with the cgroup" memory.stat \
+			"^lgtrace: cgroup .* was removed" --cgroup "$(cgroup_of "$GPID")"
 	else
 		fail "--cgroup on an lgrun run: counted, ends with the cgroup" "workload did not start: $(cat "$TMP/cg.out")"
 	fi

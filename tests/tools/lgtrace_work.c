@@ -2,8 +2,8 @@
 /*
  * Workloads for tests/tools/lgtrace_test.sh, each ending with one line
  * "minflt=N majflt=N pages2m=N pages8m=N ops=N async=N completed=N
- * hintmaj=N plainmaj=N hint_us=N" (getrusage of the whole process, then what the
- * workload did).
+ * hintmaj=N plainmaj=N hint_us=N gup=N" (getrusage of the whole process, then
+ * what the workload did).
  *
  *   lgtrace_work [--gate] attrib REGIONS_2M REGIONS_8M  touch every page
  *   lgtrace_work [--gate] forks N REGIONS_2M REGIONS_8M N children each touch
@@ -18,6 +18,8 @@
  *                                                       prefetch hints, see hint()
  *   lgtrace_work lockmix READS WRITES                   mmap_lock in a 2 MiB
  *                                                       region, see lockmix()
+ *   lgtrace_work [--gate] gup REGIONS_2M REGIONS_8M     process_vm_readv/writev
+ *                                                       faults, see gup()
  *
  * --gate: map the areas first (allocate, or warm up), print "ready PID",
  * wait for SIGUSR1, then do the work: for attaching lgtrace -p in between.
@@ -34,6 +36,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,6 +50,8 @@ static unsigned long pages2m, pages8m, ops;
 /* hint: hints queued async, completed; major faults touching the hinted
  * pages and as many unhinted ones */
 static unsigned long async_hints, completed_hints, hint_majflt, plain_majflt, hint_us;
+/* gup: the faults getrusage counted during the get_user_pages() part */
+static unsigned long gup_flt;
 static volatile int storm_stop;
 
 static void die(const char *what, int err)
@@ -167,6 +172,65 @@ static void lockmix(unsigned long reads, unsigned long writes)
 		if (mprotect(h->ptr, PAGE, PROT_READ | PROT_WRITE))
 			die("mprotect", -errno);
 	ops = reads + writes;
+}
+
+static long minflt(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_minflt;
+}
+
+/* process_vm_readv/writev on this process: @n iovecs of @len bytes from
+ * @local (each the same page when @local_step is 0) and one range of
+ * @n * @len bytes at @remote; dies unless all were copied. */
+static void vm_copy(int write, char *local, size_t local_step, char *remote, size_t n, size_t len)
+{
+	static struct iovec l[256]; /* not on the stack: no fault of its own */
+	struct iovec r = {remote, n * len};
+	ssize_t got;
+
+	if (n > 256)
+		die("vm_copy: too many iovecs", -22);
+	for (size_t i = 0; i < n; i++)
+		l[i] = (struct iovec){local + i * local_step, len};
+	got = write ? process_vm_writev(getpid(), l, n, &r, 1, 0)
+		    : process_vm_readv(getpid(), l, n, &r, 1, 0);
+	if (got != (ssize_t)(n * len))
+		die(write ? "process_vm_writev" : "process_vm_readv", got < 0 ? -errno : -5);
+}
+
+/*
+ * Faults done by get_user_pages(), which the kernel counts in min_flt but
+ * takes with no registers: process_vm_readv() out of the first half of
+ * each fresh 2 MiB region and process_vm_writev() into the second half,
+ * on this process, through a page that is already mapped (the kernel pins
+ * each remote page, faulting it in: one fault a page, pages2m in all, and
+ * gup= what getrusage counted meanwhile).  Then process_vm_readv() into
+ * each fresh 8 MiB region from that page: copy_to_user() faults, with
+ * registers, one a page (pages8m).
+ */
+static void gup(int gated, size_t n2, size_t n8)
+{
+	struct lgalloc_handle *a = alloc_regions(n2, 2 * MIB), *b = alloc_regions(n8, 8 * MIB);
+	static char page[PAGE] __attribute__((aligned(PAGE)));
+	long f0;
+
+	page[0] = 1;
+	vm_copy(0, page, 0, page, 1, PAGE); /* warm-up: its code, data and symbols mapped */
+	gate(gated);
+	f0 = minflt();
+	for (size_t i = 0; i < n2; i++) {
+		vm_copy(0, page, 0, a[i].ptr, MIB / PAGE, PAGE);
+		vm_copy(1, page, 0, (char *)a[i].ptr + MIB, MIB / PAGE, PAGE);
+	}
+	gup_flt = (unsigned long)(minflt() - f0);
+	pages2m = n2 * (2 * MIB / PAGE);
+	for (size_t i = 0; i < n8; i++)
+		for (size_t off = 0; off < 8 * MIB; off += MIB)
+			vm_copy(0, (char *)b[i].ptr + off, PAGE, page, MIB / PAGE, PAGE);
+	pages8m = n8 * (8 * MIB / PAGE);
 }
 
 static long majflt(void)
@@ -372,7 +436,8 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc < 3) {
-		fprintf(stderr, "usage: lgtrace_work [--gate] attrib|swap|storm|loop|hint|lockmix ARGS (see "
+		fprintf(stderr, "usage: lgtrace_work [--gate] attrib|forks|swap|storm|loop|hint|lockmix|gup "
+				"ARGS (see "
 				"the source)\n");
 		return 2;
 	}
@@ -418,6 +483,8 @@ int main(int argc, char **argv)
 		     atoi(argv[5]), how);
 	} else if (!strcmp(argv[1], "lockmix") && argc == 4) {
 		lockmix(strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
+	} else if (!strcmp(argv[1], "gup") && argc == 4) {
+		gup(gated, strtoul(argv[2], NULL, 0), strtoul(argv[3], NULL, 0));
 	} else if (!strcmp(argv[1], "loop")) {
 		alloc_free(50); /* warm-up: areas mapped, caches filled */
 		gate(gated);
@@ -428,8 +495,8 @@ int main(int argc, char **argv)
 	}
 	getrusage(RUSAGE_SELF, &ru);
 	printf("minflt=%ld majflt=%ld pages2m=%lu pages8m=%lu ops=%lu async=%lu completed=%lu hintmaj=%lu "
-	       "plainmaj=%lu hint_us=%lu\n",
+	       "plainmaj=%lu hint_us=%lu gup=%lu\n",
 	       ru.ru_minflt, ru.ru_majflt, pages2m, pages8m, ops, async_hints, completed_hints, hint_majflt,
-	       plain_majflt, hint_us);
+	       plain_majflt, hint_us, gup_flt);
 	return 0;
 }

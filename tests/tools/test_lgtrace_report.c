@@ -200,7 +200,7 @@ static void test_fault_table(void **state)
 		"     n/a     n/a    0.00ms         -         -");
 	assert_has_line(
 		out,
-		"other               10        0        0      n/a     0.0us     0.0us         0         0"
+		"other               10        0        0      n/a         -         -         0         0"
 		"     n/a     n/a    0.00ms         -         -");
 	assert_has_line(
 		out,
@@ -272,7 +272,7 @@ static void test_na_cells(void **state)
 		"       1       0    2.00ms     7.2us    32.3us");
 	assert_has_line(
 		out,
-		"other               10        0      n/a        0     0.0us     0.0us         0         0"
+		"other               10        0      n/a        0         -         -         0         0"
 		"       0       0    0.00ms         -         -");
 	assert_has_line(
 		out,
@@ -653,7 +653,7 @@ static void test_json_layout(void **state)
 		"  \"latency_sample\": 16,\n"
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
 		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true, "
-		"\"swapin_other\": true, \"process_tree\": true"
+		"\"swapin_other\": true, \"gup_faults\": true, \"process_tree\": true"
 		", \"usdt\": true, \"registry\": false},\n"
 		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
 		"\"io_uring_m"

@@ -244,6 +244,77 @@ static int open_fault_events(char *why, size_t len)
 	return 0;
 }
 
+/*
+ * Whether a tracing program of @type can be loaded on and attached to
+ * kernel function @func: a two-instruction program, loaded, attached and
+ * closed at once (ftrace may be blocked, or missing from the kernel).
+ * 0, or -1 with @why.
+ */
+static int probe_tracing(const char *func, enum bpf_attach_type type, char *why, size_t len)
+{
+	const struct bpf_insn ret0[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, po, .expected_attach_type = type);
+	int id = libbpf_find_vmlinux_btf_id(func, type), fd, link;
+
+	if (id < 0) {
+		snprintf(why, len, "fexit on %s: not in the kernel's BTF (%s)", func, strerror(-id));
+		return -1;
+	}
+	po.attach_btf_id = (__u32)id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "lgtrace_probe", "Dual BSD/GPL", ret0, 2, &po);
+	if (fd < 0) {
+		snprintf(why, len, "fexit on %s: bpf_prog_load: %s", func, strerror(-fd));
+		return -1;
+	}
+	link = bpf_raw_tracepoint_open(NULL, fd);
+	close(fd);
+	if (link < 0) {
+		snprintf(why, len, "fexit on %s: attach: %s", func, strerror(-link));
+		return -1;
+	}
+	close(link);
+	return 0;
+}
+
+#define GUP_FUNC "handle_mm_fault" /* also its name in LGTRACE_SKIP_TRACEPOINTS */
+
+/* Feature @f is missing, for reason @why. */
+static void feature_na(bool have[NUM_FEATURES], enum feature f, const char *why)
+{
+	have[f] = false;
+	snprintf(feat_reason[f], sizeof(feat_reason[0]), "%s", why);
+	feat_reason_ptr[f] = feat_reason[f];
+}
+
+/*
+ * With the software events, the faults done without registers
+ * (get_user_pages()): the fexit program on handle_mm_fault, if the kernel
+ * lets one attach.  Else FEAT_GUP is n/a: FAULTS misses them.
+ */
+static void gup_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES])
+{
+	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
+	char why[256], text[512];
+
+	if (list_has(skip, ',', GUP_FUNC)) {
+		snprintf(why, sizeof(why), GUP_FUNC ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
+	} else if (probe_tracing(GUP_FUNC, BPF_TRACE_FEXIT, why, sizeof(why)) == 0) {
+		bpf_program__set_autoload(s->progs.fault_gup, true);
+		snprintf(feat_source[FEAT_GUP], sizeof(feat_source[0]),
+			 "fexit " GUP_FUNC "(vma, address, flags, regs, ret) with regs NULL, counted as "
+			 "mm_account_fault() counts min_flt/maj_flt; in the pool of the address, untimed");
+		return;
+	}
+	snprintf(text, sizeof(text),
+		 "%s; the page-faults events miss the faults done by get_user_pages() (no registers): "
+		 "FAULTS is below the kernel's minflt by those",
+		 why);
+	feature_na(have, FEAT_GUP, text);
+}
+
 /* count_memcg_events missing: the software events instead, if they open. */
 static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES])
 {
@@ -252,19 +323,22 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 
 	bpf_program__set_autoload(s->progs.fault_minor_perf, false);
 	bpf_program__set_autoload(s->progs.fault_major_perf, false);
-	/* The software events tell a major fault, not what it read: a swap-in
-	 * is then known only on lgalloc's areas (anonymous memory). */
-	if (!have[FEAT_COMPLETION]) {
-		have[FEAT_SWAPIN_OTHER] = false;
-		snprintf(feat_reason[FEAT_SWAPIN_OTHER], sizeof(feat_reason[0]),
-			 "needs count_memcg_events (PSWPIN); without it swap-ins are counted on "
-			 "lgalloc's areas only, as their major faults");
-		feat_reason_ptr[FEAT_SWAPIN_OTHER] = feat_reason[FEAT_SWAPIN_OTHER];
-	} else {
+	bpf_program__set_autoload(s->progs.fault_gup, false);
+	if (have[FEAT_COMPLETION]) {
 		snprintf(feat_source[FEAT_SWAPIN_OTHER], sizeof(feat_source[0]),
 			 "count_memcg_events (PSWPIN, ZSWPIN)");
+		snprintf(feat_source[FEAT_GUP], sizeof(feat_source[0]),
+			 "count_memcg_events (PGFAULT, in mm_account_fault() with or without registers); "
+			 "in pool other, untimed: no tracepoint gives their address");
+		return;
 	}
-	if (have[FEAT_COMPLETION] || !have[FEAT_FAULTS])
+	/* The software events tell a major fault, not what it read: a swap-in
+	 * is then known only on lgalloc's areas (anonymous memory). */
+	feature_na(have, FEAT_SWAPIN_OTHER,
+		   "needs count_memcg_events (PSWPIN); without it swap-ins are counted on "
+		   "lgalloc's areas only, as their major faults");
+	feature_na(have, FEAT_GUP, "needs fault_completion");
+	if (!have[FEAT_FAULTS])
 		return;
 	if (list_has(skip, ',', PERF_SKIP_NAME)) {
 		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
@@ -277,6 +351,9 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 		bpf_program__set_autoload(s->progs.fault_minor_perf, true);
 		bpf_program__set_autoload(s->progs.fault_major_perf, true);
 		bpf_program__set_autoload(s->progs.memcg_event, false);
+		have[FEAT_GUP] = true;
+		feat_reason_ptr[FEAT_GUP] = NULL;
+		gup_fallback(s, have);
 		return;
 	}
 	add_text(feat_reason[FEAT_COMPLETION], sizeof(feat_reason[0]), "; ", why);
@@ -285,6 +362,14 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 
 static int attach_fault_events(struct lgtrace_bpf *s)
 {
+	if (bpf_program__autoload(s->progs.fault_gup)) {
+		/* In the skeleton's links, so that destroy() detaches it. */
+		s->links.fault_gup = bpf_program__attach(s->progs.fault_gup);
+		if (!s->links.fault_gup) {
+			lgt_warn("cannot attach fexit " GUP_FUNC ": %s", strerror(errno));
+			return -1;
+		}
+	}
 	for (int i = 0; perf_fds && i < 2 * perf_ncpu; i++) {
 		if (perf_fds[i] < 0)
 			continue;
@@ -357,54 +442,61 @@ static struct btf *load_btf(const struct loader_opts *o)
 	return vmlinux;
 }
 
-int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
+/*
+ * What --features and a trace share: read the kernel's BTF (o->btf_path),
+ * open the skeleton with the same BTF (CO-RE relocations), fill @slots
+ * (their number in *@n), pick each slot's variant and the fault-completion
+ * fallback.  @have says what remains, and which programs load is set; the
+ * skeleton is opened, not loaded.  0 with *@skel, or -1 with a message.
+ */
+static int open_choose(struct lgtrace_bpf **skel, struct tp_slot *slots, size_t *n, bool have[NUM_FEATURES],
+		       const struct loader_opts *o)
 {
-	struct tp_slot slots[MAX_SLOTS];
-	struct lgtrace_bpf *s;
+	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct btf *vmlinux = load_btf(o);
-	size_t n;
+	struct lgtrace_bpf *s;
 
 	if (!vmlinux)
 		return -1;
-	s = lgtrace_bpf__open();
+	if (strcmp(o->btf_path, DEFAULT_BTF))
+		open_opts.btf_custom_path = o->btf_path;
+	s = lgtrace_bpf__open_opts(&open_opts);
 	if (!s) {
 		lgt_warn("cannot open the BPF object: %s", strerror(errno));
 		btf__free(vmlinux);
 		return -1;
 	}
-	n = make_slots(s, slots);
-	select_variants(s, slots, n, vmlinux, have);
+	*n = make_slots(s, slots);
+	select_variants(s, slots, *n, vmlinux, have);
 	fault_events_fallback(s, have);
-	close_fault_events();
 	btf__free(vmlinux);
+	*skel = s;
+	return 0;
+}
+
+int loader_probe(bool have[NUM_FEATURES], const struct loader_opts *o)
+{
+	struct tp_slot slots[MAX_SLOTS];
+	struct lgtrace_bpf *s;
+	size_t n;
+
+	if (open_choose(&s, slots, &n, have, o))
+		return -1;
+	close_fault_events();
 	lgtrace_bpf__destroy(s);
 	return 0;
 }
 
 int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, const struct loader_opts *o)
 {
-	LIBBPF_OPTS(bpf_object_open_opts, open_opts);
 	struct tp_slot slots[MAX_SLOTS];
 	struct lgtrace_bpf *s;
-	struct btf *vmlinux;
 	size_t n;
 	int err;
 
-	if (strcmp(o->btf_path, DEFAULT_BTF))
-		open_opts.btf_custom_path = o->btf_path;
-	vmlinux = load_btf(o);
-	if (!vmlinux)
+	if (open_choose(skel, slots, &n, have, o))
 		return -1;
-	s = *skel = lgtrace_bpf__open_opts(&open_opts);
-	if (!s) {
-		lgt_warn("cannot open the BPF object: %s", strerror(errno));
-		btf__free(vmlinux);
-		return -1;
-	}
-	n = make_slots(s, slots);
-	select_variants(s, slots, n, vmlinux, have);
-	fault_events_fallback(s, have);
-	btf__free(vmlinux);
+	s = *skel;
 	if (!o->command && !o->stop_on_exec)
 		bpf_program__set_autoload(s->progs.entry_stop, false);
 	if (o->tree && !have[FEAT_PROCS]) {

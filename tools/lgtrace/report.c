@@ -17,8 +17,17 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",	   "fault_completion",	"mmap_lock",	"contention",	"swapout",
-	"io_uring_submit", "io_uring_complete", "swapin_other", "process_tree", "usdt",
+	"faults",
+	"fault_completion",
+	"mmap_lock",
+	"contention",
+	"swapout",
+	"io_uring_submit",
+	"io_uring_complete",
+	"swapin_other",
+	"gup_faults",
+	"process_tree",
+	"usdt",
 	"registry",
 };
 
@@ -160,16 +169,19 @@ static void fault_cells(struct row *r, const struct lgt_pool_stats *ps)
 	bool comp = have[FEAT_COMPLETION], lock = have[FEAT_LOCK], cont = lock && have[FEAT_CONTENTION];
 	bool lat = comp && have[FEAT_FAULTS];
 	const __u64 *fh = ps->hist[LGT_H_FAULT_MINOR], *lh = ps->hist[LGT_H_LOCK_READ];
-	__u64 waits = ps->lock_acq[0] + ps->lock_acq[1];
+	__u64 waits = ps->lock_acq[0] + ps->lock_acq[1], timed = 0;
 
 	/* The minor and major (read and write) histograms are adjacent: the
-	 * percentiles cover both. */
+	 * percentiles cover both; "-" without a timed fault (a pool whose
+	 * faults were all done by get_user_pages(), untimed). */
+	for (int i = 0; i < 2 * LGT_HIST_SLOTS; i++)
+		timed += fh[i];
 	cell(r, true, true, "%.0f", (double)ps->faults);
 	cell(r, comp, true, "%.0f", (double)ps->major);
 	cell(r, swapins_known(have, r->pool), true, "%.0f", (double)ps->swapins);
 	cell(r, have[FEAT_SWAPOUT], true, "%.0f", (double)ps->swapouts);
-	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
-	cell(r, lat, ps->faults, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
+	cell(r, lat, timed, "%.1fus", hist_pct(fh, 2, 50) / 1e3);
+	cell(r, lat, timed, "%.1fus", hist_pct(fh, 2, 99) / 1e3);
 	cell(r, lock, true, "%.0f", (double)ps->lock_acq[0]);
 	cell(r, lock, true, "%.0f", (double)ps->lock_acq[1]);
 	cell(r, cont, true, "%.0f", (double)ps->lock_cont[0]);

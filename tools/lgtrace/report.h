@@ -27,6 +27,7 @@ enum feature {
 	FEAT_URING_SUBMIT,   /* io_uring_submit_req: madvise submissions, hints */
 	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
 	FEAT_SWAPIN_OTHER,   /* PSWPIN (count_memcg_events): swap-ins outside lgalloc's areas */
+	FEAT_GUP,	     /* faults without registers (get_user_pages()) counted as the kernel does */
 	FEAT_PROCS,	     /* sched_process_fork/exec/exit: process trees */
 	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
 	FEAT_REGISTRY,	     /* the area registry found */
