@@ -52,6 +52,7 @@ LG_SOVERSION := $(call LG_VERSION_PART,MAJOR)
 # Man pages are installed from $(BUILD)/man, with @VERSION@ filled in; each
 # fragment adds its pages to MAN_PAGES and names their source.
 MAN_PAGES :=
+MAN_LINKS :=
 $(BUILD)/man/%: lib/include/lgalloc.h
 	$(Q)mkdir -p $(@D) && sed 's/@VERSION@/$(LG_VERSION)/g' $(filter-out lib/include/lgalloc.h,$^) > $@
 
@@ -63,11 +64,15 @@ $(BUILD)/man/%: lib/include/lgalloc.h
 #   $(call uninstall_files,DIR,FILES)     their names out of it
 #   $(call install_man,PAGES)             into man<section>/, from the suffix
 #   $(call uninstall_man,PAGES)
+#   $(call install_man_links,NAME:PAGE ...)  NAME a symlink to PAGE, in PAGE's
+#                                         man<section>/ (uninstall_man NAMEs)
 install_files = install -d $(DESTDIR)$(2) && install -m $(1) $(3) $(DESTDIR)$(2)/
 uninstall_files = rm -f $(addprefix $(DESTDIR)$(1)/,$(notdir $(2)))
 man_dir = $(MANDIR)/man$(patsubst .%,%,$(suffix $(1)))
 install_man = $(foreach p,$(1),$(call install_files,644,$(call man_dir,$(p)),$(p)) &&) true
 uninstall_man = rm -f $(foreach p,$(1),$(DESTDIR)$(call man_dir,$(p))/$(notdir $(p)))
+install_man_links = $(foreach l,$(1),ln -sf $(lastword $(subst :, ,$(l))) \
+	$(DESTDIR)$(call man_dir,$(lastword $(subst :, ,$(l))))/$(firstword $(subst :, ,$(l))) &&) true
 
 include lib/lib.mk
 include bpf/bpf.mk
@@ -87,6 +92,11 @@ man: $(MAN_PAGES)
 .PHONY: print-version
 print-version:
 	@echo $(LG_VERSION)
+
+# The man page links, NAME:PAGE, one a line (tests/docs/man_test.sh).
+.PHONY: print-man-links
+print-man-links:
+	@printf '%s\n' $(MAN_LINKS)
 
 deps:
 	$(Q)./scripts/install-deps.sh
