@@ -10,9 +10,9 @@
 #   make vmtest          the kernel tests on Debian 12's 6.1 kernel in a VM
 #                        (KERNEL=... for another; scripts/vmtest/vmtest.mk)
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
-#   make deb             install missing packages (--packaging), build the
-#                        Debian packages into build/deb/, lintian them
-#                        (scripts/deb.sh)
+#   make deb             install missing packages, build the Debian packages
+#                        into build/deb/, lintian them (scripts/deb.sh) and
+#                        check them (tests/lib/deb_test.sh, also in make test)
 #   make SAN=asan|tsan   a sanitizer build in build-asan/ or build-tsan/
 
 PREFIX ?= /usr/local
@@ -104,8 +104,7 @@ deps:
 .PHONY: deb
 deb:
 	$(Q)./scripts/install-deps.sh
-	$(Q)./scripts/install-deps.sh --packaging
-	$(Q)BUILD=$(BUILD) ./scripts/deb.sh
+	$(Q)BUILD=$(BUILD) tests/run.sh "Debian packages" tests/lib/deb_test.sh
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')
