@@ -7,7 +7,8 @@
 # the multiarch directory, man pages compressed), depend on the package of
 # every library its binaries need, and, unpacked with dpkg -x into a scratch
 # root, build the README's example through pkg-config and run it, run the
-# tools and the preload library, and give man every page.
+# tools and the preload library, and give man every page.  Which package a
+# file belongs in follows Debian's library packaging (package_of below).
 # SKIPs when dpkg-dev, debhelper or lintian is missing (scripts/install-deps.sh
 # installs them).  `make deb` runs it too; the packages stay in $BUILD/deb/.
 set -u
@@ -57,35 +58,47 @@ check "the packages: $packages, -dbgsym of the two with binaries, at $version" [
 # install.list as the packages have it.
 grep -v '^#' tests/lib/install.list | sed -e "s/@VERSION@/$version/g" -e 's|^usr/local/|usr/|' \
 	-e "s|^usr/lib/|usr/lib/$multiarch/|" >"$tmp/list"
+# The package a file belongs in, by Debian's library packaging (policy 8):
+# the shared libraries in the runtime package, what one compiles and links
+# with (headers, static library, .so link, pc file) and the API's pages in
+# -dev, the programs and their pages in -tools.  debian/*.install must
+# agree; this does not read them.
+package_of() {
+	case $1 in
+	usr/lib/*/liblgalloc.so.* | usr/lib/*/liblgalloc_preload.so) echo liblgalloc0 ;;
+	usr/include/* | usr/lib/*/liblgalloc.a | usr/lib/*/liblgalloc.so | usr/lib/*/pkgconfig/*) echo liblgalloc-dev ;;
+	usr/share/man/man3/* | usr/share/man/man7/*) echo liblgalloc-dev ;;
+	usr/bin/* | usr/share/man/man1/* | usr/share/man/man8/*) echo lgalloc-tools ;;
+	*) echo unknown ;;
+	esac
+}
+unplaced=$(while read -r f; do [ "$(package_of "$f")" = unknown ] && echo "$f"; done <"$tmp/list")
+check "every file of install.list has a package it belongs in" [ -z "$unplaced" ]
+[ -z "$unplaced" ] || echo "# no package for: $unplaced"
 for p in $packages; do
 	deb=$out/${p}_${version}_$arch.deb
 	[ -f "$deb" ] || continue
-	# Each file of install.list that the package's .install claims, man
-	# pages compressed; against the package's files but Debian's own
-	# (copyright, changelog, lintian overrides).
-	: >"$tmp/want.$p"
+	# The files of install.list that belong in it, man pages compressed;
+	# against the package's files but Debian's own (copyright, changelog,
+	# lintian overrides).
 	while read -r f; do
-		while read -r pattern; do
-			# shellcheck disable=SC2053
-			[[ $f == $pattern ]] || continue
-			case $f in usr/share/man/*) f=$f.gz ;; esac
-			echo "/$f" >>"$tmp/want.$p"
-			break
-		done <"debian/$p.install"
-	done <"$tmp/list"
+		[ "$(package_of "$f")" = "$p" ] || continue
+		case $f in usr/share/man/*) f=$f.gz ;; esac
+		echo "/$f"
+	done <"$tmp/list" >"$tmp/want.$p"
 	LC_ALL=C sort -o "$tmp/want.$p" "$tmp/want.$p"
 	dpkg-deb --fsys-tarfile "$deb" | tar -t | sed -e 's|^\./|/|' -e '/\/$/d' |
 		grep -v -e '^/usr/share/doc/' -e '^/usr/share/lintian/' | LC_ALL=C sort >"$tmp/got.$p"
 	if diff -u "$tmp/want.$p" "$tmp/got.$p" >"$tmp/diff"; then
-		pass "$p holds its files of install.list ($(wc -l <"$tmp/got.$p") files)"
+		pass "$p holds exactly its files of install.list ($(wc -l <"$tmp/got.$p") files)"
 	else
-		fail "$p holds its files of install.list (- missing, + extra)" "$(cat "$tmp/diff")"
+		fail "$p holds exactly its files of install.list (- missing, + extra)" "$(cat "$tmp/diff")"
 	fi
 	check "$p has its copyright file" sh -c "dpkg-deb -c '$deb' | grep './usr/share/doc/$p/copyright$' >/dev/null"
 	mkdir -p "$tmp/pkg/$p"
 	dpkg-deb -x "$deb" "$tmp/pkg/$p"
 done
-# Every file of install.list is in some package.
+# Every file of install.list is in a package.
 cat "$tmp"/got.* 2>/dev/null | sed 's/\.gz$//' | LC_ALL=C sort >"$tmp/all"
 lost=$(sed 's|^|/|' "$tmp/list" | LC_ALL=C sort | comm -23 - "$tmp/all")
 check "every file of install.list is in a package" [ -z "$lost" ]
