@@ -10,9 +10,9 @@
 #   make vmtest          the kernel tests on Debian 12's 6.1 kernel in a VM
 #                        (KERNEL=... for another; scripts/vmtest/vmtest.mk)
 #   make install PREFIX=/usr/local DESTDIR=   (make uninstall: the same files)
-#   make deb             install missing packages (--packaging), build the
-#                        Debian packages into build/deb/, lintian them
-#                        (scripts/deb.sh)
+#   make deb             install missing packages, build the Debian packages
+#                        into build/deb/, lintian them (scripts/deb.sh) and
+#                        check them (tests/lib/deb_test.sh, also in make test)
 #   make SAN=asan|tsan   a sanitizer build in build-asan/ or build-tsan/
 
 PREFIX ?= /usr/local
@@ -52,6 +52,7 @@ LG_SOVERSION := $(call LG_VERSION_PART,MAJOR)
 # Man pages are installed from $(BUILD)/man, with @VERSION@ filled in; each
 # fragment adds its pages to MAN_PAGES and names their source.
 MAN_PAGES :=
+MAN_LINKS :=
 $(BUILD)/man/%: lib/include/lgalloc.h
 	$(Q)mkdir -p $(@D) && sed 's/@VERSION@/$(LG_VERSION)/g' $(filter-out lib/include/lgalloc.h,$^) > $@
 
@@ -63,11 +64,15 @@ $(BUILD)/man/%: lib/include/lgalloc.h
 #   $(call uninstall_files,DIR,FILES)     their names out of it
 #   $(call install_man,PAGES)             into man<section>/, from the suffix
 #   $(call uninstall_man,PAGES)
+#   $(call install_man_links,NAME:PAGE ...)  NAME a symlink to PAGE, in PAGE's
+#                                         man<section>/ (uninstall_man NAMEs)
 install_files = install -d $(DESTDIR)$(2) && install -m $(1) $(3) $(DESTDIR)$(2)/
 uninstall_files = rm -f $(addprefix $(DESTDIR)$(1)/,$(notdir $(2)))
 man_dir = $(MANDIR)/man$(patsubst .%,%,$(suffix $(1)))
 install_man = $(foreach p,$(1),$(call install_files,644,$(call man_dir,$(p)),$(p)) &&) true
 uninstall_man = rm -f $(foreach p,$(1),$(DESTDIR)$(call man_dir,$(p))/$(notdir $(p)))
+install_man_links = $(foreach l,$(1),ln -sf $(lastword $(subst :, ,$(l))) \
+	$(DESTDIR)$(call man_dir,$(lastword $(subst :, ,$(l))))/$(firstword $(subst :, ,$(l))) &&) true
 
 include lib/lib.mk
 include bpf/bpf.mk
@@ -88,14 +93,18 @@ man: $(MAN_PAGES)
 print-version:
 	@echo $(LG_VERSION)
 
+# The man page links, NAME:PAGE, one a line (tests/docs/man_test.sh).
+.PHONY: print-man-links
+print-man-links:
+	@printf '%s\n' $(MAN_LINKS)
+
 deps:
 	$(Q)./scripts/install-deps.sh
 
 .PHONY: deb
 deb:
 	$(Q)./scripts/install-deps.sh
-	$(Q)./scripts/install-deps.sh --packaging
-	$(Q)BUILD=$(BUILD) ./scripts/deb.sh
+	$(Q)BUILD=$(BUILD) tests/run.sh "Debian packages" tests/lib/deb_test.sh
 
 format:
 	$(Q)clang-format -i $$(git ls-files '*.c' '*.h' | grep -v '^vmlinux/')

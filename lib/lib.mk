@@ -29,11 +29,21 @@ $(LIB_SO): $(LIB_OBJS) lib/liblgalloc.map
 	$(Q)ln -sf liblgalloc.so.$(LG_VERSION) $(BUILD)/lib/liblgalloc.so.$(LG_SOVERSION)
 	$(Q)ln -sf liblgalloc.so.$(LG_SOVERSION) $(BUILD)/lib/liblgalloc.so
 
-# The man pages: the API, lgalloc(3), and the overview, lgalloc(7).
-LIB_MAN := $(BUILD)/man/lgalloc.3 $(BUILD)/man/lgalloc.7
+# The man pages (lib/man/): lgalloc(3), the map of the API, a page per
+# function or exported object, and lgalloc(7), the model.  A page that
+# documents several functions is installed once; the others' names are
+# symlinks to it (Debian policy 12.1 prefers them to .so pages), listed in
+# LIB_MAN_LINKS as NAME.3:PAGE.3.  Every name in a page's NAME section is
+# either the page or one of its links (tests/docs/man_test.sh checks).
+LIB_MAN_SRCS := $(wildcard lib/man/*.[37])
+LIB_MAN := $(LIB_MAN_SRCS:lib/man/%=$(BUILD)/man/%)
+LIB_MAN_LINKS := lgalloc_prefetch_async.3:lgalloc_prefetch.3 \
+	lgalloc_prefetch_submit.3:lgalloc_prefetch.3 \
+	lgalloc_prefetch_wait.3:lgalloc_prefetch.3 \
+	lgalloc_config_init.3:lgalloc_configure.3
 MAN_PAGES += $(LIB_MAN)
-$(BUILD)/man/lgalloc.3: lib/lgalloc.3
-$(BUILD)/man/lgalloc.7: lib/lgalloc.7
+MAN_LINKS += $(LIB_MAN_LINKS)
+$(foreach p,$(LIB_MAN_SRCS),$(eval $(BUILD)/man/$(notdir $(p)): $(p)))
 
 LIB_HEADERS := lib/include/lgalloc.h
 LIB_SUBHEADERS := lib/include/lgalloc/registry.h
@@ -59,6 +69,7 @@ install-lib: lib $(LIB_MAN)
 	install -d $(DESTDIR)$(LIBDIR)/pkgconfig
 	$(install_pc)
 	$(call install_man,$(LIB_MAN))
+	$(call install_man_links,$(LIB_MAN_LINKS))
 
 uninstall: uninstall-lib
 uninstall-lib:
@@ -68,3 +79,4 @@ uninstall-lib:
 	$(call uninstall_files,$(LIBDIR),$(LIB_A) $(LIB_SO) $(LIB_SO_LINKS))
 	rm -f $(DESTDIR)$(LIBDIR)/pkgconfig/lgalloc.pc
 	$(call uninstall_man,$(LIB_MAN))
+	$(call uninstall_man,$(foreach l,$(LIB_MAN_LINKS),$(firstword $(subst :, ,$(l)))))

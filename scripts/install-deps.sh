@@ -6,10 +6,6 @@
 #   scripts/install-deps.sh --vmtest  what make vmtest needs besides: qemu
 #                                     (with virtiofsd), a static busybox for
 #                                     the initramfs, cpio, e2fsprogs
-#   scripts/install-deps.sh --packaging  what make deb needs besides:
-#                                     debhelper, lintian (not make test's:
-#                                     lintian alone pulls ~60 Perl packages)
-# mandoc: tests/docs/man_test.sh lints the man pages with mandoc -T lint.
 # libjemalloc2, libmimalloc2.0, libgoogle-perftools4: the peers make
 # bench-apps preloads (the -dev packages pull them in; named for dpkg -L).
 # time (GNU time), python3-numpy, xz-utils, zstd, coreutils (sort), mawk:
@@ -17,6 +13,12 @@
 # python3-pytest, python3-hypothesis, python3-typing-extensions: numpy's own
 # test suite (tests/preload/numpy_test.sh; without typing_extensions one
 # of its modules fails to import and pytest stops).
+# mandoc: tests/docs/man_test.sh lints the man pages with mandoc -T lint;
+# man-db: install_test.sh and deb_test.sh check that man finds every page.
+# dpkg-dev, debhelper, lintian: tests/lib/deb_test.sh (make test) builds and
+# lintians the Debian packages.  Installing them took 42 s on the project's
+# VM with nothing cached (lintian 31 s, 121 packages, most of them Perl
+# modules; debhelper 11 s, 14 packages), against a CI budget of 90 min.
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
 # clang, so --no-install-recommends would leave it out), for tests/fuzz/.
 set -eu
@@ -27,11 +29,9 @@ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 libjemalloc2 libmimalloc2.0 libgoogle-perftools4
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils time
 python3-numpy python3-pytest python3-hypothesis python3-typing-extensions xz-utils zstd coreutils mawk
-e2fsprogs xfsprogs btrfs-progs mandoc"
+e2fsprogs xfsprogs btrfs-progs mandoc man-db dpkg-dev debhelper lintian"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
-PACKAGING_PKGS="dpkg-dev debhelper lintian"
 [ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS
-[ "${1:-}" = --packaging ] && PKGS=$PACKAGING_PKGS
 
 missing=""
 for p in $PKGS; do

@@ -3,11 +3,13 @@
 # The man pages as they are installed ($BUILD/man, @VERSION@ filled in):
 # every tracked page is built, passes `mandoc -T lint` without a message,
 # and documents every option of its program's --help (lgrun, lgtrace,
-# lgbench), every function and setting of lgalloc.h (lgalloc(3)).  The C
-# code after a `.\" example: NAME.c` comment (the next .EX/.EE block) is
-# compiled against the built library with the project's warnings and run;
-# its output must be the block after `.\" output: NAME.c`, and each code
-# line must read the same in mandoc's rendering as in the extracted file.
+# lgbench); every function of lgalloc.h and exported symbol has a page
+# (lib/man/) with the usual sections, every setting and counter is
+# described, every error code listed.  The C code after a
+# `.\" example: NAME.c` comment (the next .EX/.EE block) is compiled against
+# the built library with the project's warnings and run; its output must be
+# the block after `.\" output: NAME.c`, and each code line must read the
+# same in mandoc's rendering as in the extracted file.
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 . tests/testlib.sh
@@ -80,7 +82,7 @@ for page in "$BUILD"/man/*; do
 		fi
 	done
 done
-check "examples found in lgalloc(3) and lgalloc(7)" [ "$examples" -ge 2 ]
+check "examples found" [ "$examples" -ge 2 ]
 
 # The source form of an option: --make-swap is \-\-make\-swap in roff.
 roff_opt() { sed 's/-/\\\\-/g' <<<"$1"; }
@@ -95,19 +97,97 @@ for prog in tools/lgrun/lgrun:lgrun.1 tools/lgtrace/lgtrace:lgtrace.8 bench/lgbe
 	[ -z "$missing" ] || echo "# missing:$missing"
 done
 
-# lgalloc(3): every function of the public headers in NAME and SYNOPSIS and
-# with a subsection, every field of struct lgalloc_config described.
-page=$BUILD/man/lgalloc.3
-missing=""
-for fn in $(grep -ohE '\<lgalloc_[a-z_]+\(' lib/include/lgalloc.h lib/include/lgalloc/registry.h | tr -d '(' | sort -u); do
-	sed -n '/^\.SH NAME/,/^\.SH/p' "$page" | grep -qw "$fn" || missing="$missing $fn(NAME)"
-	sed -n '/^\.SH SYNOPSIS/,/^\.SH/p' "$page" | grep -q "$fn(" || missing="$missing $fn(SYNOPSIS)"
-	grep -q "^\.SS .*$fn()" "$page" || missing="$missing $fn(.SS)"
+# The library's pages (lib/man/): lgalloc(3), the map, and a page per
+# function or exported object; several functions may share a page, whose
+# other names make install links to it (make print-man-links: NAME:PAGE).
+links=$(make -s print-man-links)
+# The page `man 3 NAME` opens, from the built pages and the links; empty if none.
+page_for() {
+	if [ -f "$BUILD/man/$1.3" ]; then
+		echo "$BUILD/man/$1.3"
+		return
+	fi
+	local l
+	l=$(grep -m1 "^$1\.3:" <<<"$links") || return 0
+	[ -f "$BUILD/man/${l#*:}" ] && echo "$BUILD/man/${l#*:}"
+}
+# The names of a page's NAME section (before \-).
+names_of() {
+	sed -n '/^\.SH NAME/,/^\.SH/{/^\.SH/d;p}' "$1" | tr '\n' ' ' | sed 's/\\-.*//' | tr -d ',' | tr -s ' ' '\n' | sed '/^$/d'
+}
+section_text() { awk -v s="$2" '/^\.SH / {on = ($0 == ".SH " s); next} on' "$1"; }
+
+# Every name of every page's NAME section is the page or a link to it, and
+# every link's name is in its page's NAME section.
+bad=""
+for page in "$BUILD"/man/lgalloc*.3; do
+	base=${page##*/}
+	for n in $(names_of "$page"); do
+		[ "$n" = "${base%.3}" ] || grep -qx "$n.3:$base" <<<"$links" || bad="$bad $base:$n"
+	done
 done
+for l in $links; do
+	names_of "$BUILD/man/${l#*:}" 2>/dev/null | grep -qx "${l%%.3:*}" || bad="$bad link:$l"
+done
+check "each name in a page's NAME section is the page or a link to it, and back" [ -z "$bad" ]
+[ -z "$bad" ] || echo "# not so:$bad"
+
+# Every function of the public headers and every symbol the shared library
+# exports has a page (man 3 NAME finds it).
+functions=$(grep -ohE '\<lgalloc_[a-z_]+\(' lib/include/lgalloc.h lib/include/lgalloc/registry.h | tr -d '(' | sort -u)
+symbols=$(nm -D --defined-only "$BUILD/lib/liblgalloc.so" | awk '$3 ~ /^lgalloc_/ {sub(/@.*/, "", $3); print $3}' | sort -u)
+missing=""
+for n in $functions $symbols; do
+	[ -n "$(page_for "$n")" ] || missing="$missing $n"
+done
+check "every function of lgalloc.h and every exported lgalloc_* symbol has a page" [ -n "$functions" -a -n "$symbols" -a -z "$missing" ]
+[ -z "$missing" ] || echo "# no page:$missing"
+
+# A function's page: the standard sections, each of its functions in the
+# SYNOPSIS, and an example (which the loop above compiled and ran).
+for n in $functions; do
+	page=$(page_for "$n")
+	[ -n "$page" ] || continue
+	missing=""
+	for sec in NAME LIBRARY SYNOPSIS DESCRIPTION "RETURN VALUE" ERRORS ATTRIBUTES VERSIONS EXAMPLES "SEE ALSO"; do
+		grep -qx "\.SH $sec" "$page" || missing="$missing .SH:$sec"
+	done
+	section_text "$page" SYNOPSIS | grep -q "$n(" || missing="$missing SYNOPSIS:$n"
+	grep -q '^\.\\" example: ' "$page" || missing="$missing example"
+	check "${page##*/} documents $n: sections, synopsis, example" [ -z "$missing" ]
+	[ -z "$missing" ] || echo "# missing:$missing"
+done
+for page in "$BUILD"/man/lgalloc*.[37]; do
+	check "${page##*/} has an example that is compiled and run" grep -q '^\.\\" example: ' "$page"
+done
+
+# Every setting of struct lgalloc_config in lgalloc_configure(3), every
+# counter of struct lgalloc_class_stats in lgalloc_stats(3), each as a
+# tagged paragraph of its own.
+missing=""
 for field in $(sed -n '/^struct lgalloc_config {/,/^};/p' lib/include/lgalloc.h |
 	sed -n 's/^[[:space:]]*\(int\|long\) \([a-z_]*\);.*/\2/p'); do
-	grep -q "^\.IR $field " "$page" || missing="$missing config.$field"
+	grep -q "^\.IR $field " "$BUILD/man/lgalloc_configure.3" || missing="$missing config.$field"
 done
-check "lgalloc.3 documents every function and configuration field" [ -z "$missing" ]
+for field in $(sed -n '/^struct lgalloc_class_stats {/,/^};/p' lib/include/lgalloc.h |
+	sed -n 's/^[[:space:]]*size_t \([a-z_0-9]*\);.*/\1/p'); do
+	grep -q "^\.I $field$" "$BUILD/man/lgalloc_stats.3" || missing="$missing stats.$field"
+done
+check "every configuration field and class counter documented" [ -z "$missing" ]
+[ -z "$missing" ] || echo "# missing:$missing"
+
+# Every error code lgalloc.h lists is in lgalloc(3)'s ERRORS and in the
+# ERRORS of the page of some function that returns it.
+codes=$(sed -n '/^ \* Every function returns/,/^ \*\//p' lib/include/lgalloc.h | grep -oE '^ \*   -[A-Z_]+' | sed 's/^ \*   -//' | grep -v '^errno$')
+missing=""
+for c in $codes; do
+	section_text "$BUILD/man/lgalloc.3" ERRORS | grep -q "^\.BR* $c\>" || missing="$missing lgalloc.3:$c"
+	found=0
+	for page in "$BUILD"/man/lgalloc_*.3; do
+		section_text "$page" ERRORS | grep -q "\\\\-$c\>" && found=1
+	done
+	[ $found = 1 ] || missing="$missing functions:$c"
+done
+check "every error code of lgalloc.h is in lgalloc(3) and a function's ERRORS" [ -n "$codes" -a -z "$missing" ]
 [ -z "$missing" ] || echo "# missing:$missing"
 done_testing

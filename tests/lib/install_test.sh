@@ -34,6 +34,34 @@ for t in lgrun lgtrace lgbench; do
 	check "installed $t --version says $version" sh -c '[ "$("$0" --version)" = "$1 $2" ]' "$root/bin/$t" "$t" "$version"
 done
 check "installed man pages carry the version" sh -c '! grep -l "@VERSION@" "$0"/share/man/man*/* && grep -q "lgalloc $1" "$0"/share/man/man3/lgalloc.3' "$root" "$version"
+# man finds every page and every other name of a page (a symlink to it,
+# make print-man-links) in the installed tree, and formats them.
+links=$(make -s print-man-links)
+for l in $links; do
+	check "man3/${l%%:*} is a symlink to ${l#*:}" [ "$(readlink "$root/share/man/man3/${l%%:*}")" = "${l#*:}" ]
+done
+if command -v man >/dev/null; then
+	missing=""
+	for f in "$root"/share/man/man*/*; do
+		n=${f##*/}
+		sec=${n##*.}
+		n=${n%.*}
+		got=$(MANPATH=$root/share/man man -w "$sec" "$n" 2>/dev/null)
+		# The page it opens lists the name in its NAME section.
+		case $got in
+		"$root"/share/man/man"$sec"/*) sed -n '/^\.SH NAME/,/^\.SH [^N]/p' "$got" | grep -qw -- "$n" || missing="$missing $n($sec):not-in-NAME" ;;
+		*) missing="$missing $n($sec):${got:-none}" ;;
+		esac
+	done
+	check "MANPATH=\$DESTDIR\$PREFIX/share/man man -w finds every installed page and link" [ -z "$missing" ]
+	[ -z "$missing" ] || echo "# not found:$missing"
+	check "man 3 lgalloc_prefetch_wait formats the prefetch page" \
+		sh -c 'MANPATH="$0" MANWIDTH=80 man 3 lgalloc_prefetch_wait 2>/dev/null | grep -q "^ *lgalloc_prefetch_wait() *$"' "$root/share/man"
+	check "man lgalloc_config_init formats the configure page" \
+		sh -c 'MANPATH="$0" MANWIDTH=80 man lgalloc_config_init 2>/dev/null | grep -q "^LGALLOC_CONFIGURE(3)"' "$root/share/man"
+else
+	skip "man finds the installed pages" "no man: scripts/install-deps.sh installs it (package man-db)"
+fi
 
 # debian/ (make deb builds it; make test only checks it agrees): the
 # changelog's version is the project's, and every installed file goes into

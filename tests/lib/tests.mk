@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: MIT
 # The library's suites: cmocka unit tests (tests/lib/test_*.c, linked with
 # the static library, private headers allowed, and common/ for time), the install and ABI test,
+# the Debian packages (deb_test.sh: built, lintian, unpacked and used),
 # asynchronous prefetch on swapped memory under lgrun, unloading (dlclose),
 # and the layout (scripts/check-layout.sh: no call cycle in the library).
 
@@ -42,5 +43,6 @@ $(DLCLOSE_PLUGIN): $(LIB_A) lib/liblgalloc.map
 		-Wl,--whole-archive $(LIB_A) -Wl,--no-whole-archive \
 		$(ALL_LDFLAGS) $(LIB_LDLIBS)
 
-INTEGRATION_TESTS += $(DLCLOSE_HOST) $(CTOR_STATIC) tests/lib/install_test.sh tests/lib/prefetch_swap_test.sh tests/lib/layout_test.sh
+INTEGRATION_TESTS += $(DLCLOSE_HOST) $(CTOR_STATIC) tests/lib/install_test.sh tests/lib/deb_test.sh \
+	tests/lib/prefetch_swap_test.sh tests/lib/layout_test.sh
 INTEGRATION_DEPS += lib $(PREFETCH_SWAP_WORKLOAD) $(CTOR_STATIC) $(DLCLOSE_HOST) $(DLCLOSE_PLUGIN) $(LGRUN)
