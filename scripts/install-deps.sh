@@ -12,13 +12,16 @@
 # mandoc: tests/docs/man_test.sh lints the man pages with mandoc -T lint.
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
 # clang, so --no-install-recommends would leave it out), for tests/fuzz/.
+# postgresql-15: bench/apps/postgres.sh and tests/bench/postgres_test.sh run
+# its binaries (/usr/lib/postgresql/15/bin) on a server of their own in a
+# temporary directory; Debian's own cluster (15/main) is not used.
 set -eu
 
 PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
 liburing-dev libcmocka-dev libjansson-dev systemtap-sdt-dev
 libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils
-e2fsprogs xfsprogs btrfs-progs mandoc"
+e2fsprogs xfsprogs btrfs-progs mandoc postgresql-15"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
 PACKAGING_PKGS="dpkg-dev debhelper lintian"
 [ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS

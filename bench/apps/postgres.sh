@@ -85,14 +85,13 @@ else
 	user=$(id -un)
 fi
 
-base= work= pid=
+base='' work='' pid=''
 cleanup() {
-	local i
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -INT "$pid" 2>/dev/null # fast shutdown: backends end, postmaster exits
-		for i in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -0 "$pid" 2>/dev/null && kill -QUIT "$pid" 2>/dev/null # immediate shutdown
-		for i in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+		for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
 		kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
 	fi
 	# Reaped here, so the server's page faults and RSS count in this
@@ -108,7 +107,7 @@ cleanup() {
 	fi
 	[ -n "$work" ] && rm -rf "$work"
 	[ -n "$base" ] && rm -rf "$base"
-	work= base=
+	work='' base=''
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -172,7 +171,7 @@ echo "postgres: server as $user, rows $rows, repeats $repeats; preloaded in a ba
 
 start=$(date +%s.%N)
 sql setup.sql
-for r in $(seq "$repeats"); do
+for _ in $(seq "$repeats"); do
 	sql sort.sql
 	sql hashjoin.sql
 done
