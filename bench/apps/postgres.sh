@@ -11,9 +11,11 @@
 # ${APPS_TMPDIR:-$(mktemp -d)}: Unix socket in that directory only
 # (listen_addresses=''), fsync off, autovacuum and JIT off, no parallel
 # workers.  As root the server runs as $SUDO_USER, else as the `postgres`
-# system user, else as `nobody` (setpriv); never as root.  Everything it
-# started or created goes on every exit path (trap): the server is stopped
-# (fast shutdown) and waited for, the directory removed.
+# system user, else as `nobody` (setpriv); never as root; that user gets
+# search permission on the directories above the work directory that deny
+# it (a runner's mktemp -d), until exit.  Everything it started, created or
+# changed is undone on every exit path (trap): the server is stopped (fast
+# shutdown) and waited for, the directory removed, the modes restored.
 #
 # Full run: 2,200,000 rows, the sort and hash join files 3 times, COPY of
 # 1,000,000 rows (50 MB) and of 3 values of 48 MiB.  Its biggest single
@@ -86,6 +88,7 @@ else
 fi
 
 base='' work='' pid=''
+granted=() # "MODE DIR" of directories given search permission, restored at exit
 cleanup() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -INT "$pid" 2>/dev/null # fast shutdown: backends end, postmaster exits
@@ -108,6 +111,9 @@ cleanup() {
 	[ -n "$work" ] && rm -rf "$work"
 	[ -n "$base" ] && rm -rf "$base"
 	work='' base=''
+	local m
+	for m in "${granted[@]}"; do chmod "${m%% *}" "${m#* }"; done
+	granted=()
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -123,6 +129,17 @@ else
 fi
 if [ ${#as[@]} -gt 0 ]; then
 	chown "$user:" "$work" || die "chown $user $work failed"
+	# A runner's mktemp -d is root's alone (0700): the server's user gets
+	# search permission on the directories above $work that deny it, for
+	# the run only (their modes are restored on exit).
+	d=${work%/*}
+	while [ -n "$d" ]; do
+		if ! "${as[@]}" test -x "$d"; then
+			granted+=("$(stat -c %a "$d") $d")
+			chmod o+x "$d" || die "chmod o+x $d failed"
+		fi
+		d=${d%/*}
+	done
 fi
 "${as[@]}" test -w "$work" ||
 	die "the server's user $user cannot write $work (make its parent directories searchable: chmod 711)"

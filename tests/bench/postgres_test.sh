@@ -16,8 +16,7 @@ script=bench/apps/postgres.sh
 # The quick run's results (bench/apps/postgres/*.sql, the COPY files'
 # sha256): the same under every allocator and every PostgreSQL 15.
 want_sha=2d53f0e4228be46e579241684f5a782f17ae0473106de3bc6964bddc0a4e53c3
-tmp=$(mktemp -d)
-chmod 711 "$tmp" # the server's user works in a directory under it
+tmp=$(mktemp -d) # 0700: as root, the script lends the server's user search permission
 trap 'rm -rf "$tmp"' EXIT
 
 run() { # NAME ENV...: the quick run; NAME.out, NAME.err, NAME.res in $tmp
@@ -26,10 +25,10 @@ run() { # NAME ENV...: the quick run; NAME.out, NAME.err, NAME.res in $tmp
 	timeout 300 env "$@" APPS_TMPDIR="$tmp" POSTGRES_RESULTS="$tmp/$name.res" \
 		"$script" --quick >"$tmp/$name.out" 2>"$tmp/$name.err"
 }
-leftovers() { # nothing of a run may remain: no directory, no process
+leftovers() { # nothing of a run may remain: no directory, no process, $tmp's mode
 	local left
 	left=$(find "$tmp" -mindepth 1 -maxdepth 1 -type d)
-	[ -z "$left" ] && ! pgrep -f "$tmp/postgres" >/dev/null
+	[ -z "$left" ] && ! pgrep -f "$tmp/postgres" >/dev/null && [ "$(stat -c %a "$tmp")" = 700 ]
 }
 
 run glibc
