@@ -21,6 +21,9 @@
 # modules; debhelper 11 s, 14 packages), against a CI budget of 90 min.
 # libclang-rt-dev: clang's libFuzzer and sanitizer runtimes (only recommended by
 # clang, so --no-install-recommends would leave it out), for tests/fuzz/.
+# postgresql-15: bench/apps/postgres.sh and tests/bench/postgres_test.sh run
+# its binaries (/usr/lib/postgresql/15/bin) on a server of their own in a
+# temporary directory; Debian's own cluster (15/main) is not used.
 set -eu
 
 PKGS="build-essential pkg-config make clang libclang-rt-dev llvm libbpf-dev bpftool libelf-dev zlib1g-dev
@@ -29,7 +32,8 @@ libjemalloc-dev libmimalloc-dev libgoogle-perftools-dev
 libjemalloc2 libmimalloc2.0 libgoogle-perftools4
 fio gnuplot-nox util-linux procps jq python3 bsdutils binutils time
 python3-numpy python3-pytest python3-hypothesis python3-typing-extensions xz-utils zstd coreutils mawk
-e2fsprogs xfsprogs btrfs-progs mandoc man-db dpkg-dev debhelper lintian"
+e2fsprogs xfsprogs btrfs-progs mandoc man-db dpkg-dev debhelper lintian
+postgresql-15"
 VMTEST_PKGS="qemu-system-x86 qemu-system-common busybox-static cpio e2fsprogs xz-utils zstd"
 [ "${1:-}" = --vmtest ] && PKGS=$VMTEST_PKGS
 

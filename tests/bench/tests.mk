@@ -18,6 +18,10 @@ INTEGRATION_DEPS += $(LGBENCH) $(LGRUN)
 # The application workloads (bench/apps/), quick runs under glibc and the
 # preload: apps_test.sh (about 5 s).
 INTEGRATION_TESTS += tests/bench/apps_test.sh
+# PostgreSQL 15 under the preload (bench/apps/postgres.sh --quick under glibc
+# and under liblgalloc_preload.so, results compared byte for byte): about
+# 20 s; SKIP without postgresql-15.
+INTEGRATION_TESTS += tests/bench/postgres_test.sh
 INTEGRATION_DEPS += preload
 
 # lgbench's USDT probes: a minimal libbpf consumer (probe_trace, root), its
