@@ -186,46 +186,47 @@ static inline void lgt_area_key_init(struct lgt_area_key *key, __u32 image, __u6
  * last event on the thread ended at or after the operation's start.
  */
 enum lgt_cause {
-	LGT_C_SWAPIN,	/* a fault that read from swap */
-	LGT_C_MAJOR,	/* another major fault (file read, retried fault) */
-	LGT_C_LOCK,	/* a contended mmap_lock acquisition (the rwsem slow path) */
-	LGT_C_OFFCPU,	/* switched out (sched_switch): preempted, or blocked */
-	LGT_C_MINOR,	/* only minor faults */
-	LGT_C_NONE,	/* none of these */
+	LGT_C_SWAPIN, /* a fault that read from swap */
+	LGT_C_MAJOR,  /* another major fault (file read, retried fault) */
+	LGT_C_LOCK,   /* a contended mmap_lock acquisition (the rwsem slow path) */
+	LGT_C_OFFCPU, /* switched out (sched_switch): preempted, or blocked */
+	LGT_C_MINOR,  /* only minor faults */
+	LGT_C_NONE,   /* none of these */
 	LGT_NUM_CAUSES,
 };
 
 /* Latency slots of a row: LGT_BENCH_SUB per power of two.  Slot
  * lgt_bench_slot(v) holds [lgt_bench_lower(s), lgt_bench_lower(s + 1)). */
-#define LGT_BENCH_SUB_LOG2 2
+#define LGT_BENCH_SUB_LOG2 4
 #define LGT_BENCH_SUB	   (1 << LGT_BENCH_SUB_LOG2)
 #define LGT_BENCH_SLOTS	   (LGT_HIST_SLOTS * LGT_BENCH_SUB)
-#define LGT_BENCH_ROWS	   512 /* rows lgbench may run under one trace; later ones are not kept */
+#define LGT_BENCH_ROWS	   256 /* rows lgbench may run under one trace; later ones are not kept */
 #define LGT_BENCH_NAME	   48
 
-/* The two sets of operations a row's histograms keep: weighted by the
- * selection that reported them. */
+/* The two sets of operations lgbench reports.  The histograms count
+ * operations of the row (an estimate), each report weighted by its set. */
 enum lgt_bench_set {
-	LGT_S_SAMPLED, /* sampled (every stride-th of a thread) and under slow_ns: each stands for stride */
-	LGT_S_SLOW,    /* at or over slow_ns, sampled or not: every one of them, each stands for itself */
+	LGT_S_SAMPLED, /* sampled (every stride-th of a thread) and under slow_ns: each counts stride times */
+	LGT_S_SLOW,    /* at or over slow_ns, sampled or not: every one of them, each counts once */
 	LGT_NUM_SETS,
 };
 
 /* One row, in an array by lgbench's row index (row_start .. row_end). */
 struct lgt_bench_row {
-	__u32 seen;	/* row_start was seen */
-	__u32 ended;	/* row_end was seen */
+	__u32 seen;  /* row_start was seen */
+	__u32 ended; /* row_end was seen */
 	__u32 threads;
-	__s32 status;	/* row_end's: 0, or lgbench's negative errno */
-	__u64 ops;	/* row_end's: measured operations */
+	__s32 status; /* row_end's: 0, or lgbench's negative errno */
+	__u64 ops;    /* row_end's: measured operations */
 	__u64 window_ns;
-	__u64 p50_ns, p99_ns; /* row_end's, from lgbench's own histogram */
+	__u64 p50_ns, p99_ns;  /* row_end's, from lgbench's own histogram */
 	__u64 stride, slow_ns; /* the selection in force during the row */
 	char mode[16];
 	char name[LGT_BENCH_NAME];
 	__u64 reported[LGT_NUM_SETS]; /* op_end events per set */
-	__u64 sum_ns[LGT_NUM_SETS][LGT_NUM_CAUSES];
-	__u64 hist[LGT_NUM_SETS][LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
+	/* weighted operations, and their weighted latency sums, per slot */
+	__u64 hist[LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
+	__u64 hist_ns[LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
 };
 
 /* The kernel's work during a row's measured window, by lgbench's threads:
@@ -252,7 +253,9 @@ static inline unsigned lgt_bench_slot(__u64 v)
 
 	if (k >= LGT_HIST_SLOTS)
 		return LGT_BENCH_SLOTS - 1;
-	s = k < LGT_BENCH_SUB_LOG2 ? 0 : (unsigned)(v >> (k - LGT_BENCH_SUB_LOG2)) & (LGT_BENCH_SUB - 1);
+	/* Below 2^LGT_BENCH_SUB_LOG2 a value a slot (0 and 1 share slot 0). */
+	s = k < LGT_BENCH_SUB_LOG2 ? (unsigned)(v ? v - (1ULL << k) : 0)
+				   : (unsigned)(v >> (k - LGT_BENCH_SUB_LOG2)) & (LGT_BENCH_SUB - 1);
 	return k * LGT_BENCH_SUB + s;
 }
 
