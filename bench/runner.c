@@ -36,6 +36,7 @@ struct worker {
 	struct hist *hist;
 	uint64_t ops;
 	uint64_t next_sample; /* the next operation the stride selects */
+	uint64_t slow_ns;     /* lgbench_probe_ctl.slow_ns as read at the last op_begin() */
 };
 
 static void set_err(struct shared *sh, int err)
@@ -53,16 +54,19 @@ static void *helper_main(void *p)
 	return NULL;
 }
 
-/* Whether operation @seq of @w is sampled (op_begin fires); the first
- * measured operation of a thread and then every stride-th, the stride read
- * again at each sampled one.  Only while a tracer listens. */
+/* Whether operation @seq of @w, which the stride selects (seq >=
+ * next_sample, checked inline), is sampled (op_begin fires); the first
+ * measured operation of a thread and then every stride-th, the stride and
+ * slow_ns read again here (at every operation while the stride is 0).
+ * Only while a tracer listens: the per-operation path is two inline
+ * compares, no call and no load of lgbench_probe_ctl (docs/tracing.md,
+ * "What --bench costs": the calls cost 25-35% at 2 threads). */
 static __attribute__((noinline, cold)) bool op_begin(struct worker *w, uint64_t seq)
 {
 	uint32_t stride = __atomic_load_n(&lgbench_probe_ctl.stride, __ATOMIC_RELAXED);
 	uint32_t row = w->sh->spec->row_index, thread = w->tid;
 
-	if (seq < w->next_sample)
-		return false;
+	w->slow_ns = __atomic_load_n(&lgbench_probe_ctl.slow_ns, __ATOMIC_RELAXED);
 	w->next_sample = seq + (stride ? stride : 1);
 	if (!stride)
 		return false;
@@ -70,15 +74,14 @@ static __attribute__((noinline, cold)) bool op_begin(struct worker *w, uint64_t 
 	return true;
 }
 
+/* A sampled operation, or one of at least slow_ns (the caller checks). */
 static __attribute__((noinline, cold)) void op_end(const struct worker *w, uint64_t seq, uint64_t ns,
 						   const struct timespec *t0, bool sampled)
 {
-	uint64_t slow = __atomic_load_n(&lgbench_probe_ctl.slow_ns, __ATOMIC_RELAXED);
 	uint64_t start = (uint64_t)t0->tv_sec * 1000000000u + (uint64_t)t0->tv_nsec;
 	uint32_t row = w->sh->spec->row_index, thread = w->tid, was_sampled = sampled;
 
-	if (sampled || (slow && ns >= slow))
-		LGB_PROBE6(op_end, row, thread, seq, ns, start, was_sampled);
+	LGB_PROBE6(op_end, row, thread, seq, ns, start, was_sampled);
 }
 
 static void *worker_main(void *p)
@@ -112,7 +115,7 @@ static void *worker_main(void *p)
 		/* Measured operations only: their number is the row's ops. */
 		if (ph == PHASE_MEASURE && LGB_OPS_TRACED()) {
 			traced = true;
-			sampled = op_begin(w, w->ops);
+			sampled = w->ops >= w->next_sample && op_begin(w, w->ops);
 		}
 		clock_gettime(CLOCK_MONOTONIC, &t0);
 		err = spec->op(w->ctx);
@@ -126,7 +129,7 @@ static void *worker_main(void *p)
 				(uint64_t)((t1.tv_sec - t0.tv_sec) * 1000000000L + (t1.tv_nsec - t0.tv_nsec));
 
 			hist_record(w->hist, ns);
-			if (traced)
+			if (traced && (sampled || (w->slow_ns && ns >= w->slow_ns)))
 				op_end(w, w->ops, ns, &t0, sampled);
 			w->ops++;
 		}
@@ -251,7 +254,7 @@ static int report(const char *mode, const char *row, const struct run_spec *spec
 	struct run_spec indexed = *spec;
 	struct run_result res;
 	uint32_t index = rows_run++, threads = spec->threads;
-	uint64_t warmup_ms = spec->warmup_ms, measure_ms = spec->measure_ms, ops, window_ns;
+	uint64_t warmup_ms = spec->warmup_ms, measure_ms = spec->measure_ms, ops, window_ns, p50_ns, p99_ns;
 	int32_t status;
 	int err;
 
@@ -261,7 +264,10 @@ static int report(const char *mode, const char *row, const struct run_spec *spec
 	ops = err ? 0 : res.ops;
 	window_ns = err ? 0 : res.window_ns;
 	status = err;
-	LGB_PROBE7(row_end, index, mode, row, threads, ops, status, window_ns);
+	/* The row's own percentiles, as its output gives them (hist.h). */
+	p50_ns = err ? 0 : hist_percentile(res.hist, 50);
+	p99_ns = err ? 0 : hist_percentile(res.hist, 99);
+	LGB_PROBE9(row_end, index, mode, row, threads, ops, status, window_ns, p50_ns, p99_ns);
 
 	struct record rec = {
 		.mode = mode,

@@ -24,6 +24,23 @@
 #include "lgtrace.skel.h"
 
 static bool verbose;
+/* --counts-only: these tracepoints are left out, as if the kernel lacked
+ * them; faults are counted at their entry, one program each. */
+static bool counts_only;
+#define COUNTS_ONLY_SKIP                                                                                     \
+	"count_memcg_events,mmap_lock_start_locking,mmap_lock_acquire_returned,contention_begin,"            \
+	"mm_vmscan_write_folio,io_uring_submit_req,io_uring_submit_sqe,io_uring_complete"
+
+/* Whether tracepoint @tp is left out: LGTRACE_SKIP_TRACEPOINTS or --counts-only. */
+static bool skipped(const char *tp, const char **by)
+{
+	if (list_has(getenv("LGTRACE_SKIP_TRACEPOINTS"), ',', tp)) {
+		*by = "LGTRACE_SKIP_TRACEPOINTS";
+		return true;
+	}
+	*by = "--counts-only";
+	return counts_only && list_has(COUNTS_ONLY_SKIP, ',', tp);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -109,8 +126,8 @@ static void add_text(char *buf, size_t len, const char *sep, const char *text)
 static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t n, const struct btf *vmlinux,
 			    bool have[NUM_FEATURES])
 {
-	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
 	char why[512], sig[256], text[512];
+	const char *by = NULL, *tp_by;
 
 	memset(feat_source, 0, sizeof(feat_source));
 	memset(feat_reason, 0, sizeof(feat_reason));
@@ -123,8 +140,10 @@ static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t
 		/* A skipped tracepoint is looked up under a name no kernel has. */
 		for (int k = 0; k < sl->nv; k++) {
 			v[k] = sl->v[k];
-			if (list_has(skip, ',', v[k].tp))
+			if (skipped(v[k].tp, &tp_by)) {
 				v[k].tp = "lgtrace-skipped";
+				by = tp_by;
+			}
 		}
 		sl->chosen = tp_select(vmlinux, v, sl->nv, why, sizeof(why));
 		for (int k = 0; k < sl->nv; k++)
@@ -141,8 +160,8 @@ static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t
 		have[sl->feature] = false;
 		for (char *p; (p = strstr(why, "lgtrace-skipped"));) {
 			/* Name the skipped tracepoint, not the made-up name. */
-			snprintf(text, sizeof(text), "%.*s%s: skipped (LGTRACE_SKIP_TRACEPOINTS)%s",
-				 (int)(p - why), why, sl->v[0].tp, strstr(p, "; ") ? strstr(p, "; ") : "");
+			snprintf(text, sizeof(text), "%.*s%s: skipped (%s)%s", (int)(p - why), why,
+				 sl->v[0].tp, by ? by : "?", strstr(p, "; ") ? strstr(p, "; ") : "");
 			snprintf(why, sizeof(why), "%s", text);
 		}
 		add_text(feat_reason[sl->feature], sizeof(feat_reason[0]), "; ", why);
@@ -340,8 +359,9 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 	feature_na(have, FEAT_GUP, "needs fault_completion");
 	if (!have[FEAT_FAULTS])
 		return;
-	if (list_has(skip, ',', PERF_SKIP_NAME)) {
-		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
+	if (list_has(skip, ',', PERF_SKIP_NAME) || counts_only) {
+		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (%s)",
+			 counts_only ? "--counts-only" : "LGTRACE_SKIP_TRACEPOINTS");
 	} else if (open_fault_events(why, sizeof(why)) == 0) {
 		have[FEAT_COMPLETION] = true;
 		feat_reason_ptr[FEAT_COMPLETION] = NULL;
@@ -414,6 +434,8 @@ static size_t make_slots(struct lgtrace_bpf *s, struct tp_slot *slots)
 		SLOT1(FEAT_PROCS, false, "sched_process_exec",
 		      "struct task_struct *, int, struct linux_binprm *", proc_exec),
 		SLOT1(FEAT_PROCS, false, "sched_process_exit", "struct task_struct *", proc_exit),
+		/* --bench: (preempt, prev, next[, prev_state]); prev alone is read. */
+		SLOT1(FEAT_OFFCPU, false, "sched_switch", BOOL ", struct task_struct *", bench_switch),
 	};
 
 	memcpy(slots, all, sizeof(all));
@@ -494,6 +516,7 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	size_t n;
 	int err;
 
+	counts_only = o->counts_only;
 	if (open_choose(skel, slots, &n, have, o))
 		return -1;
 	s = *skel;
@@ -504,6 +527,14 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 		return -1;
 	}
 	/* With one process the tree programs would only cost. */
+	/* --bench's programs: sched_switch on every switch of every task
+	 * would only cost without it; its maps take no room. */
+	s->rodata->bench = o->bench;
+	if (!o->bench) {
+		bpf_program__set_autoload(s->progs.bench_switch, false);
+		bpf_map__set_max_entries(s->maps.bench_rows, 1);
+		bpf_map__set_max_entries(s->maps.bench_work, 1);
+	}
 	if (!o->tree) {
 		bpf_program__set_autoload(s->progs.proc_fork, false);
 		bpf_program__set_autoload(s->progs.proc_exec, false);
@@ -563,6 +594,32 @@ int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
 	}
 	free(vals);
 	return 0;
+}
+
+int loader_bench_collect(struct lgtrace_bpf *skel, struct lgt_bench_row *rows, struct lgt_bench_work *work,
+			 unsigned n)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	int rfd = bpf_map__fd(skel->maps.bench_rows), wfd = bpf_map__fd(skel->maps.bench_work);
+	struct lgt_bench_work *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(work, 0, n * sizeof(*work));
+	for (__u32 i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(rfd, &i, &rows[i]) || bpf_map_lookup_elem(wfd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			for (int k = 0; k < LGT_NUM_WORK; k++)
+				work[i].v[k] += vals[c].v[k];
+	}
+	free(vals);
+	return err;
 }
 
 void loader_destroy(struct lgtrace_bpf *skel)
