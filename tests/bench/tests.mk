@@ -13,6 +13,8 @@ $(BENCH_UNIT_TESTS):
 		$(ALL_LDFLAGS) -lm $(CMOCKA_LIBS)
 
 INTEGRATION_TESTS += tests/bench/smoke_test.sh tests/bench/paging_test.sh
+# bench/plot-causes.sh on a hand-made lgtrace --bench --json (gnuplot, jq).
+INTEGRATION_TESTS += tests/bench/plot_causes_test.sh
 INTEGRATION_DEPS += $(LGBENCH) $(LGRUN)
 
 # lgbench's USDT probes: a minimal libbpf consumer (probe_trace, root), its
