@@ -12,7 +12,7 @@
 
 #include <stdint.h>
 
-#define LGBENCH_PROBE_VERSION 1
+#define LGBENCH_PROBE_VERSION 2 /* 2: row_end carries p50_ns and p99_ns */
 
 /* The selection a tracer writes into the traced process (process_vm_writev
  * or /proc/PID/mem at the dynamic symbol lgbench_probe_ctl); the
@@ -44,14 +44,14 @@ extern volatile unsigned short lgbench_row_start_semaphore, lgbench_row_end_sema
 #define LGB_PROBE1(name, a)		      STAP_PROBE1(lgbench, name, a)
 #define LGB_PROBE3(name, a, b, c)	      STAP_PROBE3(lgbench, name, a, b, c)
 #define LGB_PROBE6(name, a, b, c, d, e, f)    STAP_PROBE6(lgbench, name, a, b, c, d, e, f)
-#define LGB_PROBE7(name, a, b, c, d, e, f, g) STAP_PROBE7(lgbench, name, a, b, c, d, e, f, g)
+#define LGB_PROBE9(name, a, b, c, d, e, f, g, h, i) STAP_PROBE9(lgbench, name, a, b, c, d, e, f, g, h, i)
 #else
 #define LGB_OPS_TRACED()		   0
 #define LGB_PROBE1(name, a)		   ((void)(a))
 #define LGB_PROBE3(name, a, b, c)	   ((void)(a), (void)(b), (void)(c))
 #define LGB_PROBE6(name, a, b, c, d, e, f) ((void)(a), (void)(b), (void)(c), (void)(d), (void)(e), (void)(f))
-#define LGB_PROBE7(name, a, b, c, d, e, f, g)                                                                \
-	((void)(a), (void)(b), (void)(c), (void)(d), (void)(e), (void)(f), (void)(g))
+#define LGB_PROBE9(name, a, b, c, d, e, f, g, h, i)                                                          \
+	((void)(a), (void)(b), (void)(c), (void)(d), (void)(e), (void)(f), (void)(g), (void)(h), (void)(i))
 #endif
 
 #endif /* LGBENCH_PROBES_H */

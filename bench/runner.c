@@ -255,7 +255,7 @@ static int report(const char *mode, const char *row, const struct run_spec *spec
 	struct run_spec indexed = *spec;
 	struct run_result res;
 	uint32_t index = rows_run++, threads = spec->threads;
-	uint64_t warmup_ms = spec->warmup_ms, measure_ms = spec->measure_ms, ops, window_ns;
+	uint64_t warmup_ms = spec->warmup_ms, measure_ms = spec->measure_ms, ops, window_ns, p50_ns, p99_ns;
 	int32_t status;
 	int err;
 
@@ -265,7 +265,10 @@ static int report(const char *mode, const char *row, const struct run_spec *spec
 	ops = err ? 0 : res.ops;
 	window_ns = err ? 0 : res.window_ns;
 	status = err;
-	LGB_PROBE7(row_end, index, mode, row, threads, ops, status, window_ns);
+	/* The row's own percentiles, as its output gives them (hist.h). */
+	p50_ns = err ? 0 : hist_percentile(res.hist, 50);
+	p99_ns = err ? 0 : hist_percentile(res.hist, 99);
+	LGB_PROBE9(row_end, index, mode, row, threads, ops, status, window_ns, p50_ns, p99_ns);
 
 	struct record rec = {
 		.mode = mode,

@@ -43,6 +43,8 @@ const volatile __u32 latency_sample = 1;
 /* LGTRACE_NOOP=1: every tracepoint program returns at once.  Not a mode
  * for users: it measures what attaching alone costs (docs/tracing.md). */
 const volatile bool noop = false;
+/* --bench: keep each thread's last events and lgbench's rows. */
+const volatile bool bench = false;
 
 struct lgt_diag diag = {};
 /* Where the target's memory lives, learnt from its own events; used to
@@ -125,6 +127,9 @@ struct thread_state {
 	__u8 fault_lock_reads;
 	__u8 lock_write;
 	__u8 lock_contended;
+	/* --bench: when the thread's last event of each cause (lgt_cause,
+	 * up to LGT_C_MINOR) ended; sched_switch: when it was switched out. */
+	__u64 last[LGT_C_NONE];
 };
 
 /*
@@ -198,7 +203,62 @@ static __always_inline struct thread_state *thread_state(__u64 id, bool claim)
 	ts->lock_start = 0;
 	ts->cache_gen = 0;
 	ts->sample_left = 0;
+	for (int i = 0; i < LGT_C_NONE; i++)
+		ts->last[i] = 0;
 	return ts;
+}
+
+/*
+ * --bench.  The lgbench process (its kernel tgid, from its first row_start)
+ * and the row whose window is being measured (index + 1; 0: none).  The
+ * kernel's work of that process counts for that row.
+ */
+__u32 bench_ktgid = 0;
+__u32 bench_cur = 0;
+/* The selection lgtrace wrote into lgbench_probe_ctl (user space sets it). */
+__u64 bench_stride = 0;
+__u64 bench_slow_ns = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LGT_BENCH_ROWS); /* 1 without --bench (the loader) */
+	__type(key, __u32);
+	__type(value, struct lgt_bench_row);
+} bench_rows SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LGT_BENCH_ROWS);
+	__type(key, __u32);
+	__type(value, struct lgt_bench_work);
+} bench_work SEC(".maps");
+
+/* Add @n to counter @w of the measured row, if @id is lgbench's. */
+static __always_inline void work_add(__u64 id, int w, __u64 n)
+{
+	struct lgt_bench_work *v;
+	__u32 row;
+
+	if (!bench || !bench_cur || (__u32)(id >> 32) != bench_ktgid)
+		return;
+	row = bench_cur - 1;
+	v = bpf_map_lookup_elem(&bench_work, &row);
+	if (v && w >= 0 && w < LGT_NUM_WORK)
+		v->v[w] += n;
+}
+
+/* A fault of thread @ts ended: the last of its cause. */
+static __always_inline void bench_fault(__u64 id, struct thread_state *ts, bool major, bool swap)
+{
+	int c = swap ? LGT_C_SWAPIN : major ? LGT_C_MAJOR : LGT_C_MINOR;
+
+	if (!bench)
+		return;
+	if (ts)
+		ts->last[c] = bpf_ktime_get_ns();
+	work_add(id, major ? LGT_W_MAJOR : LGT_W_MINOR, 1);
+	if (swap)
+		work_add(id, LGT_W_SWAPIN, 1);
 }
 
 static __always_inline struct lgt_pool_stats *pool_stats(__u32 pool)
@@ -416,6 +476,7 @@ static __always_inline int fault_entry(unsigned long address)
 	if (count_at_entry) {
 		count_fault(pool_of_cached(ts, address), false, false, false, 0, false);
 		proc_count(true, false, false);
+		bench_fault(id, ts, false, false);
 		return 0;
 	}
 	ts->fault_addr = address;
@@ -463,6 +524,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 		__sync_fetch_and_add(&diag.faults_no_entry, 1);
 		count_fault(LGT_POOL_OTHER, false, false, false, 0, false);
 		proc_count(true, false, false);
+		bench_fault(id, NULL, false, false);
 		return;
 	}
 	if (ts->fault_start)
@@ -471,6 +533,7 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 	count_fault(pool_of_cached(ts, ts->fault_addr), major, ts->fault_swap && ts->fault_major,
 		    take_hint(ts->fault_addr), ns, ts->fault_start != 0);
 	proc_count(true, major, false);
+	bench_fault(id, ts, major, ts->fault_swap && ts->fault_major);
 	ts->in_fault = 0;
 	ts->fault_start = 0;
 }
@@ -687,7 +750,9 @@ static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bo
 	ts = thread_state(id, false);
 	if (!ts || !ts->lock_start)
 		return 0;
-	wait = bpf_ktime_get_ns() - ts->lock_start;
+	__u64 started = ts->lock_start;
+
+	wait = bpf_ktime_get_ns() - started;
 	ts->lock_start = 0;
 	s = pool_stats(ts->lock_pool);
 	if (!s)
@@ -698,6 +763,13 @@ static __always_inline int on_lock_acquired(struct mm_struct *mm, bool write, bo
 	}
 	if (!write && ts->in_fault)
 		ts->fault_lock_reads++;
+	if (bench) {
+		if (ts->lock_contended)
+			ts->last[LGT_C_LOCK] = started + wait;
+		work_add(id, LGT_W_LOCK_ACQ, 1);
+		work_add(id, LGT_W_LOCK_CONT, ts->lock_contended);
+		work_add(id, LGT_W_LOCK_WAIT_NS, wait);
+	}
 	__sync_fetch_and_add(&s->lock_acq[w], 1);
 	if (ts->lock_contended)
 		__sync_fetch_and_add(&s->lock_cont[w], 1);
@@ -934,6 +1006,7 @@ static __always_inline int on_uring_submit(struct io_kiocb *req, __u64 key)
 	s = pool_stats(pool);
 	if (s)
 		__sync_fetch_and_add(&s->uring_submitted, 1);
+	work_add(bpf_get_current_pid_tgid(), LGT_W_URING, 1);
 	if (m.advice == MADV_WILLNEED && m.len)
 		mark_hinted(m.addr, m.len);
 	return 0;
@@ -1231,5 +1304,131 @@ int BPF_PROG(proc_exit, struct task_struct *p)
 	if (mm)
 		bpf_map_delete_elem(&mms, &mm);
 	tell(LGT_EV_EXIT, tgid, pr->ppid, false, NULL);
+	return 0;
+}
+
+/*
+ * --bench: lgbench's probes (bench/probes.h, docs/tracing.md) and the
+ * thread's switches.  Attached to the lgbench process alone (the user
+ * program picks it); its kernel tgid is taken at its first row_start.
+ */
+
+/* A thread of lgbench is switched out (preempted, or blocked): the last
+ * off-CPU event of that thread.  sched_switch(preempt, prev, next[,
+ * prev_state]): only prev is read, the same on every kernel since 4.x. */
+SEC("tp_btf/sched_switch")
+int BPF_PROG(bench_switch, bool preempt, struct task_struct *prev)
+{
+	struct thread_state *ts;
+	__u32 slot, tid;
+
+	if (!bench_ktgid || prev->tgid != bench_ktgid)
+		return 0;
+	tid = prev->pid;
+	slot = tid & (THREAD_SLOTS - 1);
+	ts = bpf_map_lookup_elem(&threads, &slot);
+	if (!ts)
+		return 0;
+	if (ts->tid != tid)
+		ts = thread_state(((__u64)prev->tgid << 32) | tid, true);
+	if (ts)
+		ts->last[LGT_C_OFFCPU] = bpf_ktime_get_ns();
+	return 0;
+}
+
+static __always_inline struct lgt_bench_row *bench_row(__u32 row)
+{
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != bench_ktgid)
+		return NULL;
+	return bpf_map_lookup_elem(&bench_rows, &row);
+}
+
+SEC("usdt")
+int BPF_USDT(bench_row_start, __u32 row, const char *mode, const char *name, __u32 threads, __u64 warmup_ms,
+	     __u64 measure_ms)
+{
+	struct lgt_bench_row *r;
+
+	if (!bench_ktgid)
+		bench_ktgid = bpf_get_current_pid_tgid() >> 32;
+	r = bench_row(row);
+	if (!r)
+		return 0;
+	r->seen = 1;
+	r->threads = threads;
+	r->stride = bench_stride;
+	r->slow_ns = bench_slow_ns;
+	bpf_probe_read_user_str(r->mode, sizeof(r->mode), mode);
+	bpf_probe_read_user_str(r->name, sizeof(r->name), name);
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(bench_measure_start, __u32 row)
+{
+	if (bench_row(row))
+		bench_cur = row + 1;
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(bench_measure_end, __u32 row)
+{
+	if (bench_row(row))
+		bench_cur = 0;
+	return 0;
+}
+
+SEC("usdt")
+int BPF_USDT(bench_row_end, __u32 row, const char *mode, const char *name, __u32 threads, __u64 ops,
+	     int status, __u64 window_ns, __u64 p50_ns, __u64 p99_ns)
+{
+	struct lgt_bench_row *r = bench_row(row);
+
+	if (!r)
+		return 0;
+	r->ended = 1;
+	r->ops = ops;
+	r->status = status;
+	r->window_ns = window_ns;
+	r->p50_ns = p50_ns;
+	r->p99_ns = p99_ns;
+	return 0;
+}
+
+/*
+ * An operation lgbench reports (sampled, or at or over slow_ns): its cause
+ * from its thread's last events inside [start, start + latency], counted
+ * in its row's histogram of its set.
+ */
+SEC("usdt")
+int BPF_USDT(bench_op_end, __u32 row, __u32 thread, __u64 seq, __u64 latency_ns, __u64 start_ns, __u32 sampled)
+{
+	__u64 id = bpf_get_current_pid_tgid(), end = start_ns + latency_ns;
+	struct lgt_bench_row *r = bench_row(row);
+	struct thread_state *ts;
+	int cause = LGT_C_NONE, set;
+	__u32 slot;
+
+	if (!r)
+		return 0;
+	ts = thread_state(id, true);
+	if (ts) {
+		for (int c = 0; c < LGT_C_NONE; c++) {
+			__u64 t = ts->last[c];
+
+			if (t >= start_ns && t <= end) {
+				cause = c;
+				break;
+			}
+		}
+	}
+	set = !sampled || (bench_slow_ns && latency_ns >= bench_slow_ns) ? LGT_S_SLOW : LGT_S_SAMPLED;
+	slot = lgt_bench_slot(latency_ns);
+	if (slot >= LGT_BENCH_SLOTS)
+		slot = LGT_BENCH_SLOTS - 1;
+	__sync_fetch_and_add(&r->reported[set], 1);
+	__sync_fetch_and_add(&r->sum_ns[set][cause], latency_ns);
+	__sync_fetch_and_add(&r->hist[set][cause][slot], 1);
 	return 0;
 }

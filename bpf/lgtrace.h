@@ -179,4 +179,81 @@ static inline void lgt_area_key_init(struct lgt_area_key *key, __u32 image, __u6
 		key->data[4 + i] = (__u8)(addr >> (56 - 8 * i));
 }
 
+/*
+ * --bench: lgbench's rows (its USDT probes, docs/tracing.md).  Each
+ * operation lgbench reports through op_end gets one cause, decided by the
+ * op_end program from its thread's last events: the first of these whose
+ * last event on the thread ended at or after the operation's start.
+ */
+enum lgt_cause {
+	LGT_C_SWAPIN,	/* a fault that read from swap */
+	LGT_C_MAJOR,	/* another major fault (file read, retried fault) */
+	LGT_C_LOCK,	/* a contended mmap_lock acquisition (the rwsem slow path) */
+	LGT_C_OFFCPU,	/* switched out (sched_switch): preempted, or blocked */
+	LGT_C_MINOR,	/* only minor faults */
+	LGT_C_NONE,	/* none of these */
+	LGT_NUM_CAUSES,
+};
+
+/* Latency slots of a row: LGT_BENCH_SUB per power of two.  Slot
+ * lgt_bench_slot(v) holds [lgt_bench_lower(s), lgt_bench_lower(s + 1)). */
+#define LGT_BENCH_SUB_LOG2 2
+#define LGT_BENCH_SUB	   (1 << LGT_BENCH_SUB_LOG2)
+#define LGT_BENCH_SLOTS	   (LGT_HIST_SLOTS * LGT_BENCH_SUB)
+#define LGT_BENCH_ROWS	   512 /* rows lgbench may run under one trace; later ones are not kept */
+#define LGT_BENCH_NAME	   48
+
+/* The two sets of operations a row's histograms keep: weighted by the
+ * selection that reported them. */
+enum lgt_bench_set {
+	LGT_S_SAMPLED, /* sampled (every stride-th of a thread) and under slow_ns: each stands for stride */
+	LGT_S_SLOW,    /* at or over slow_ns, sampled or not: every one of them, each stands for itself */
+	LGT_NUM_SETS,
+};
+
+/* One row, in an array by lgbench's row index (row_start .. row_end). */
+struct lgt_bench_row {
+	__u32 seen;	/* row_start was seen */
+	__u32 ended;	/* row_end was seen */
+	__u32 threads;
+	__s32 status;	/* row_end's: 0, or lgbench's negative errno */
+	__u64 ops;	/* row_end's: measured operations */
+	__u64 window_ns;
+	__u64 p50_ns, p99_ns; /* row_end's, from lgbench's own histogram */
+	__u64 stride, slow_ns; /* the selection in force during the row */
+	char mode[16];
+	char name[LGT_BENCH_NAME];
+	__u64 reported[LGT_NUM_SETS]; /* op_end events per set */
+	__u64 sum_ns[LGT_NUM_SETS][LGT_NUM_CAUSES];
+	__u64 hist[LGT_NUM_SETS][LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
+};
+
+/* The kernel's work during a row's measured window, by lgbench's threads:
+ * per CPU, by row. */
+enum lgt_work {
+	LGT_W_MINOR,	    /* completed minor faults */
+	LGT_W_MAJOR,	    /* major faults */
+	LGT_W_SWAPIN,	    /* faults that read from swap */
+	LGT_W_LOCK_ACQ,	    /* mmap_lock acquisitions, read and write */
+	LGT_W_LOCK_CONT,    /* of which contended */
+	LGT_W_LOCK_WAIT_NS, /* summed wait, all acquisitions */
+	LGT_W_URING,	    /* io_uring madvise submissions */
+	LGT_W_OPS_IGNORED,  /* op_end outside a measured window or of another row */
+	LGT_NUM_WORK,
+};
+
+struct lgt_bench_work {
+	__u64 v[LGT_NUM_WORK];
+};
+
+static inline unsigned lgt_bench_slot(__u64 v)
+{
+	unsigned k = lgt_log2(v), s;
+
+	if (k >= LGT_HIST_SLOTS)
+		return LGT_BENCH_SLOTS - 1;
+	s = k < LGT_BENCH_SUB_LOG2 ? 0 : (unsigned)(v >> (k - LGT_BENCH_SUB_LOG2)) & (LGT_BENCH_SUB - 1);
+	return k * LGT_BENCH_SUB + s;
+}
+
 #endif /* LGTRACE_H */

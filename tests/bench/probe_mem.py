@@ -76,8 +76,9 @@ def main():
             addr = base + ctl_address(exe)
             mem.seek(addr)
             version = struct.unpack("<I", mem.read(4))[0]
-            if version != 1:
-                raise SystemExit(f"probe_mem: lgbench_probe_ctl version {version}, want 1")
+            # 2: row_end carries p50/p99; the control block is version 1's.
+            if version not in (1, 2):
+                raise SystemExit(f"probe_mem: lgbench_probe_ctl version {version}, want 1 or 2")
             mem.seek(addr + 4)
             mem.write(struct.pack("<I", stride))
             mem.seek(addr + 8)

@@ -51,7 +51,7 @@ static bool ours(void)
 }
 
 static int phase(unsigned type, __u32 row, const char *mode, const char *name, __u32 threads, int err,
-		 __u64 a, __u64 b)
+		 __u64 a, __u64 b, __u64 c, __u64 d)
 {
 	struct pt_event *e;
 
@@ -66,6 +66,8 @@ static int phase(unsigned type, __u32 row, const char *mode, const char *name, _
 	e->err = err;
 	e->a = a;
 	e->b = b;
+	e->c = c;
+	e->d = d;
 	e->mode[0] = e->name[0] = 0;
 	if (mode)
 		bpf_probe_read_user_str(e->mode, sizeof(e->mode), mode);
@@ -79,26 +81,26 @@ SEC("usdt")
 int BPF_USDT(row_start, __u32 row, const char *mode, const char *name, __u32 threads, __u64 warmup_ms,
 	     __u64 measure_ms)
 {
-	return phase(PT_ROW_START, row, mode, name, threads, 0, warmup_ms, measure_ms);
+	return phase(PT_ROW_START, row, mode, name, threads, 0, warmup_ms, measure_ms, 0, 0);
 }
 
 SEC("usdt")
 int BPF_USDT(row_end, __u32 row, const char *mode, const char *name, __u32 threads, __u64 nops, int err,
-	     __u64 window_ns)
+	     __u64 window_ns, __u64 p50_ns, __u64 p99_ns)
 {
-	return phase(PT_ROW_END, row, mode, name, threads, err, nops, window_ns);
+	return phase(PT_ROW_END, row, mode, name, threads, err, nops, window_ns, p50_ns, p99_ns);
 }
 
 SEC("usdt")
 int BPF_USDT(measure_start, __u32 row)
 {
-	return phase(PT_MEASURE_START, row, NULL, NULL, 0, 0, 0, 0);
+	return phase(PT_MEASURE_START, row, NULL, NULL, 0, 0, 0, 0, 0, 0);
 }
 
 SEC("usdt")
 int BPF_USDT(measure_end, __u32 row)
 {
-	return phase(PT_MEASURE_END, row, NULL, NULL, 0, 0, 0, 0);
+	return phase(PT_MEASURE_END, row, NULL, NULL, 0, 0, 0, 0, 0, 0);
 }
 
 SEC("usdt")

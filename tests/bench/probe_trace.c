@@ -10,7 +10,7 @@
  * writes to OUT one line per row phase, in order,
  *   row_start ROW MODE NAME THREADS WARMUP_MS MEASURE_MS
  *   measure_start ROW | measure_end ROW
- *   row_end ROW MODE NAME THREADS OPS ERR WINDOW_NS
+ *   row_end ROW MODE NAME THREADS OPS ERR WINDOW_NS P50_NS P99_NS
  * then one line per row with the operation probes' counts (probe_trace.h):
  *   ops ROW begin=N end_sampled=N paired=N end_slow=N slow_below=N off_stride=N late_start=N
  * The selection is the one lgbench reads from LGBENCH_OP_STRIDE and
@@ -50,8 +50,8 @@ static int on_event(void *ctx, void *data, size_t len)
 			e->b);
 		break;
 	case PT_ROW_END:
-		fprintf(out, "row_end %u %s %s %u %llu %d %llu\n", e->row, e->mode, e->name, e->threads, e->a,
-			e->err, e->b);
+		fprintf(out, "row_end %u %s %s %u %llu %d %llu %llu %llu\n", e->row, e->mode, e->name, e->threads,
+			e->a, e->err, e->b, e->c, e->d);
 		break;
 	case PT_MEASURE_START:
 		fprintf(out, "measure_start %u\n", e->row);

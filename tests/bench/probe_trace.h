@@ -12,6 +12,7 @@ struct pt_event {
 	unsigned type, row, threads;
 	int err;
 	unsigned long long a, b; /* row_start: warmup_ms, measure_ms; row_end: ops, window_ns */
+	unsigned long long c, d; /* row_end: p50_ns, p99_ns */
 	char mode[16];
 	char name[48];
 };

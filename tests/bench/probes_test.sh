@@ -35,7 +35,7 @@ readelf -n "$LGBENCH" | awk '
 	/Arguments:/ && prov == "lgbench" { print name, NF - 1, (sem ~ /^0x0*[1-9a-f]/ ? "sem" : "nosem") }' \
 	| sort >"$tmp/notes"
 printf '%s\n' "measure_end 1 sem" "measure_start 1 sem" "op_begin 3 sem" "op_end 6 sem" \
-	"row_end 7 sem" "row_start 6 sem" >"$tmp/want"
+	"row_end 9 sem" "row_start 6 sem" >"$tmp/want"
 if cmp -s "$tmp/notes" "$tmp/want"; then
 	pass "notes: six lgbench probes, documented argument counts, a semaphore each"
 else
@@ -74,7 +74,7 @@ need_root "probes attached (probe_trace)" || done_testing
 csv_rows() {
 	awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$col["kind"] == "summary" && $col["status"] == "ok" {
-		print $col["mode"], $col["row"], $col["threads"], $col["ops"] }' "$1"
+		print $col["mode"], $col["row"], $col["threads"], $col["ops"], $col["p50_ns"], $col["p99_ns"] }' "$1"
 }
 # phases_ok TRACE: rows numbered from 0, each row_start, measure_start,
 # measure_end, row_end in that order.
@@ -118,8 +118,8 @@ traced() {
 		return
 	fi
 	csv_rows "$tmp/$name.csv" >"$tmp/$name.printed"
-	awk '$1 == "row_end" && $7 == 0 { print $3, $4, $5, $6 }' "$tmp/$name.trace" >"$tmp/$name.probed"
-	check "$name: row_end per printed row (mode, name, threads, ops)" \
+	awk '$1 == "row_end" && $7 == 0 { print $3, $4, $5, $6, $9, $10 }' "$tmp/$name.trace" >"$tmp/$name.probed"
+	check "$name: row_end per printed row (mode, name, threads, ops, p50, p99)" \
 		sh -c '[ -s "$0" ] && cmp -s "$0" "$1"' "$tmp/$name.printed" "$tmp/$name.probed"
 	check "$name: row_start, measure_start, measure_end, row_end in order" phases_ok "$tmp/$name.trace"
 	check "$name: row_start names the same rows" starts_match "$tmp/$name.trace" "$tmp/$name.printed"
