@@ -59,28 +59,28 @@ static const char *const cause_rows[] = {
 };
 
 #define SLOW_ONE_IN   10
-#define FAST_BYTES    1024		/* what a fast operation reads */
-#define FRESH_PAGES   16		/* minor_fault: pages faulted per slow operation */
-#define STORM_BYTES   (4UL << 20)	/* mmap_lock: what the storm populates */
-#define BURN_NS	      300000		/* off_cpu: CPU time the busy thread burns */
-#define PAGEOUT_TRIES 100		/* swapin: MADV_PAGEOUT attempts per slow operation */
-#define STORM_IN_NS   10000		/* mmap_lock: the storm has been populating at least */
-#define STORM_IN_MAX  150000		/* and at most this long (a populate: 300 us or more) */
-#define STORM_WAIT_NS 100000000	/* mmap_lock: longest wait for that, untimed */
+#define FAST_BYTES    1024	  /* what a fast operation reads */
+#define FRESH_PAGES   16	  /* minor_fault: pages faulted per slow operation */
+#define STORM_BYTES   (4UL << 20) /* mmap_lock: what the storm populates */
+#define BURN_NS	      300000	  /* off_cpu: CPU time the busy thread burns */
+#define PAGEOUT_TRIES 100	  /* swapin: MADV_PAGEOUT attempts per slow operation */
+#define STORM_IN_NS   10000	  /* mmap_lock: the storm has been populating at least */
+#define STORM_IN_MAX  150000	  /* and at most this long (a populate: 300 us or more) */
+#define STORM_WAIT_NS 100000000	  /* mmap_lock: longest wait for that, untimed */
 
 static const struct thread_list default_threads = {{1}, 1};
 
 struct cause_ctx {
 	enum cause cause;
 	unsigned tid;
-	uint64_t n;   /* operations so far, warm-up included */
-	bool slow;    /* the next operation meets the cause */
+	uint64_t n; /* operations so far, warm-up included */
+	bool slow;  /* the next operation meets the cause */
 	struct lgalloc_handle region;
-	char *fast;   /* FAST_BYTES, resident */
-	char *fresh;  /* minor_fault: FRESH_PAGES pages */
-	char *paged;  /* swapin: the page paged out before each slow operation */
-	int cpu;      /* off_cpu: the CPU of the worker and its busy thread; mmap_lock: the worker's */
-	int storm_cpu; /* mmap_lock: the storm's, another one if there is */
+	char *fast;		   /* FAST_BYTES, resident */
+	char *fresh;		   /* minor_fault: FRESH_PAGES pages */
+	char *paged;		   /* swapin: the page paged out before each slow operation */
+	int cpu;		   /* the worker's CPU (off_cpu: its busy thread's too), not minor_fault */
+	int storm_cpu;		   /* mmap_lock: the storm's, another one if there is */
 	_Atomic uint64_t storm_in; /* mmap_lock: when the storm began its populate, 0 outside */
 	_Atomic uint32_t go, done;
 	_Atomic uint64_t missed; /* slow operations that may miss the cause (note) */
@@ -343,8 +343,11 @@ static void teardown(void *ctx)
  * the fast operations' buffer in its first page, the fresh pages of
  * minor_fault and the page swapin pages out after it; the page is written
  * and paged out once here, so that the first slow operation finds it clean
- * in the swap cache.  off_cpu and mmap_lock pin the worker to a CPU, the
- * busy thread to the same, the storm to the next one (the same if only one).
+ * in the swap cache.  off_cpu, mmap_lock and swapin pin the worker to a
+ * CPU, the busy thread to the same, the storm to the next one (the same if
+ * only one).  swapin must stay on one CPU: a swapped-in page waits in that
+ * CPU's LRU batch, and MADV_PAGEOUT drains only its own CPU's batch (a page
+ * not on the LRU is not paged out).
  */
 static void *setup(void *arg, unsigned tid, unsigned threads, int *err)
 {
@@ -371,6 +374,13 @@ static void *setup(void *arg, unsigned tid, unsigned threads, int *err)
 	c->paged = c->fresh + FRESH_PAGES * PAGE_4K;
 	memset(c->fast, 2, FAST_BYTES);
 	memset(c->paged, 3, PAGE_4K);
+	if (c->cause != MINOR_FAULT) {
+		c->cpu = pick_cpu(tid);
+		c->storm_cpu = pick_cpu(tid + 1);
+		*err = c->cpu < 0 ? c->cpu : c->storm_cpu < 0 ? c->storm_cpu : pin_to(c->cpu);
+		if (*err)
+			goto fail;
+	}
 	if (c->cause == SWAPIN) {
 		if (madvise(c->paged, PAGE_4K, MADV_PAGEOUT)) {
 			*err = -errno;
@@ -378,13 +388,6 @@ static void *setup(void *arg, unsigned tid, unsigned threads, int *err)
 		}
 		page_out(c);
 		atomic_store(&c->missed, 0);
-	}
-	if (c->cause == OFF_CPU || c->cause == MMAP_LOCK) {
-		c->cpu = pick_cpu(tid);
-		c->storm_cpu = pick_cpu(tid + 1);
-		*err = c->cpu < 0 ? c->cpu : c->storm_cpu < 0 ? c->storm_cpu : pin_to(c->cpu);
-		if (*err)
-			goto fail;
 	}
 	return c;
 fail:

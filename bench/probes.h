@@ -40,10 +40,10 @@ extern volatile unsigned short lgbench_row_start_semaphore, lgbench_row_end_sema
 	lgbench_measure_start_semaphore, lgbench_measure_end_semaphore, lgbench_op_begin_semaphore,
 	lgbench_op_end_semaphore;
 
-#define LGB_OPS_TRACED()		      __builtin_expect(lgbench_op_end_semaphore != 0, 0)
-#define LGB_PROBE1(name, a)		      STAP_PROBE1(lgbench, name, a)
-#define LGB_PROBE3(name, a, b, c)	      STAP_PROBE3(lgbench, name, a, b, c)
-#define LGB_PROBE6(name, a, b, c, d, e, f)    STAP_PROBE6(lgbench, name, a, b, c, d, e, f)
+#define LGB_OPS_TRACED()			    __builtin_expect(lgbench_op_end_semaphore != 0, 0)
+#define LGB_PROBE1(name, a)			    STAP_PROBE1(lgbench, name, a)
+#define LGB_PROBE3(name, a, b, c)		    STAP_PROBE3(lgbench, name, a, b, c)
+#define LGB_PROBE6(name, a, b, c, d, e, f)	    STAP_PROBE6(lgbench, name, a, b, c, d, e, f)
 #define LGB_PROBE9(name, a, b, c, d, e, f, g, h, i) STAP_PROBE9(lgbench, name, a, b, c, d, e, f, g, h, i)
 #else
 #define LGB_OPS_TRACED()		   0

@@ -1402,7 +1402,8 @@ int BPF_USDT(bench_row_end, __u32 row, const char *mode, const char *name, __u32
  * in its row's histogram of its set.
  */
 SEC("usdt")
-int BPF_USDT(bench_op_end, __u32 row, __u32 thread, __u64 seq, __u64 latency_ns, __u64 start_ns, __u32 sampled)
+int BPF_USDT(bench_op_end, __u32 row, __u32 thread, __u64 seq, __u64 latency_ns, __u64 start_ns,
+	     __u32 sampled)
 {
 	__u64 id = bpf_get_current_pid_tgid(), end = start_ns + latency_ns;
 	struct lgt_bench_row *r = bench_row(row);

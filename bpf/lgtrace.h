@@ -186,12 +186,12 @@ static inline void lgt_area_key_init(struct lgt_area_key *key, __u32 image, __u6
  * last event on the thread ended at or after the operation's start.
  */
 enum lgt_cause {
-	LGT_C_SWAPIN,	/* a fault that read from swap */
-	LGT_C_MAJOR,	/* another major fault (file read, retried fault) */
-	LGT_C_LOCK,	/* a contended mmap_lock acquisition (the rwsem slow path) */
-	LGT_C_OFFCPU,	/* switched out (sched_switch): preempted, or blocked */
-	LGT_C_MINOR,	/* only minor faults */
-	LGT_C_NONE,	/* none of these */
+	LGT_C_SWAPIN, /* a fault that read from swap */
+	LGT_C_MAJOR,  /* another major fault (file read, retried fault) */
+	LGT_C_LOCK,   /* a contended mmap_lock acquisition (the rwsem slow path) */
+	LGT_C_OFFCPU, /* switched out (sched_switch): preempted, or blocked */
+	LGT_C_MINOR,  /* only minor faults */
+	LGT_C_NONE,   /* none of these */
 	LGT_NUM_CAUSES,
 };
 
@@ -213,13 +213,13 @@ enum lgt_bench_set {
 
 /* One row, in an array by lgbench's row index (row_start .. row_end). */
 struct lgt_bench_row {
-	__u32 seen;	/* row_start was seen */
-	__u32 ended;	/* row_end was seen */
+	__u32 seen;  /* row_start was seen */
+	__u32 ended; /* row_end was seen */
 	__u32 threads;
-	__s32 status;	/* row_end's: 0, or lgbench's negative errno */
-	__u64 ops;	/* row_end's: measured operations */
+	__s32 status; /* row_end's: 0, or lgbench's negative errno */
+	__u64 ops;    /* row_end's: measured operations */
 	__u64 window_ns;
-	__u64 p50_ns, p99_ns; /* row_end's, from lgbench's own histogram */
+	__u64 p50_ns, p99_ns;  /* row_end's, from lgbench's own histogram */
 	__u64 stride, slow_ns; /* the selection in force during the row */
 	char mode[16];
 	char name[LGT_BENCH_NAME];

@@ -50,8 +50,8 @@ static int on_event(void *ctx, void *data, size_t len)
 			e->b);
 		break;
 	case PT_ROW_END:
-		fprintf(out, "row_end %u %s %s %u %llu %d %llu %llu %llu\n", e->row, e->mode, e->name, e->threads,
-			e->a, e->err, e->b, e->c, e->d);
+		fprintf(out, "row_end %u %s %s %u %llu %d %llu %llu %llu\n", e->row, e->mode, e->name,
+			e->threads, e->a, e->err, e->b, e->c, e->d);
 		break;
 	case PT_MEASURE_START:
 		fprintf(out, "measure_start %u\n", e->row);
