@@ -1322,7 +1322,7 @@ int BPF_PROG(bench_switch, bool preempt, struct task_struct *prev)
 	struct thread_state *ts;
 	__u32 slot, tid;
 
-	if (!bench_ktgid || prev->tgid != bench_ktgid)
+	if (noop || !bench_ktgid || prev->tgid != bench_ktgid)
 		return 0;
 	tid = prev->pid;
 	slot = tid & (THREAD_SLOTS - 1);
@@ -1409,6 +1409,7 @@ int BPF_USDT(bench_op_end, __u32 row, __u32 thread, __u64 seq, __u64 latency_ns,
 	struct lgt_bench_row *r = bench_row(row);
 	struct thread_state *ts;
 	int cause = LGT_C_NONE, set;
+	__u64 weight;
 	__u32 slot;
 
 	if (!r)
@@ -1425,11 +1426,14 @@ int BPF_USDT(bench_op_end, __u32 row, __u32 thread, __u64 seq, __u64 latency_ns,
 		}
 	}
 	set = !sampled || (bench_slow_ns && latency_ns >= bench_slow_ns) ? LGT_S_SLOW : LGT_S_SAMPLED;
+	/* A sampled operation stands for the stride in force (lgtrace may
+	 * change it between rows). */
+	weight = set == LGT_S_SAMPLED && bench_stride ? bench_stride : 1;
 	slot = lgt_bench_slot(latency_ns);
 	if (slot >= LGT_BENCH_SLOTS)
 		slot = LGT_BENCH_SLOTS - 1;
 	__sync_fetch_and_add(&r->reported[set], 1);
-	__sync_fetch_and_add(&r->sum_ns[set][cause], latency_ns);
-	__sync_fetch_and_add(&r->hist[set][cause][slot], 1);
+	__sync_fetch_and_add(&r->hist[cause][slot], weight);
+	__sync_fetch_and_add(&r->hist_ns[cause][slot], weight * latency_ns);
 	return 0;
 }

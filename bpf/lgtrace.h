@@ -197,17 +197,17 @@ enum lgt_cause {
 
 /* Latency slots of a row: LGT_BENCH_SUB per power of two.  Slot
  * lgt_bench_slot(v) holds [lgt_bench_lower(s), lgt_bench_lower(s + 1)). */
-#define LGT_BENCH_SUB_LOG2 2
+#define LGT_BENCH_SUB_LOG2 4
 #define LGT_BENCH_SUB	   (1 << LGT_BENCH_SUB_LOG2)
 #define LGT_BENCH_SLOTS	   (LGT_HIST_SLOTS * LGT_BENCH_SUB)
-#define LGT_BENCH_ROWS	   512 /* rows lgbench may run under one trace; later ones are not kept */
+#define LGT_BENCH_ROWS	   256 /* rows lgbench may run under one trace; later ones are not kept */
 #define LGT_BENCH_NAME	   48
 
-/* The two sets of operations a row's histograms keep: weighted by the
- * selection that reported them. */
+/* The two sets of operations lgbench reports.  The histograms count
+ * operations of the row (an estimate), each report weighted by its set. */
 enum lgt_bench_set {
-	LGT_S_SAMPLED, /* sampled (every stride-th of a thread) and under slow_ns: each stands for stride */
-	LGT_S_SLOW,    /* at or over slow_ns, sampled or not: every one of them, each stands for itself */
+	LGT_S_SAMPLED, /* sampled (every stride-th of a thread) and under slow_ns: each counts stride times */
+	LGT_S_SLOW,    /* at or over slow_ns, sampled or not: every one of them, each counts once */
 	LGT_NUM_SETS,
 };
 
@@ -224,8 +224,9 @@ struct lgt_bench_row {
 	char mode[16];
 	char name[LGT_BENCH_NAME];
 	__u64 reported[LGT_NUM_SETS]; /* op_end events per set */
-	__u64 sum_ns[LGT_NUM_SETS][LGT_NUM_CAUSES];
-	__u64 hist[LGT_NUM_SETS][LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
+	/* weighted operations, and their weighted latency sums, per slot */
+	__u64 hist[LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
+	__u64 hist_ns[LGT_NUM_CAUSES][LGT_BENCH_SLOTS];
 };
 
 /* The kernel's work during a row's measured window, by lgbench's threads:
@@ -252,7 +253,9 @@ static inline unsigned lgt_bench_slot(__u64 v)
 
 	if (k >= LGT_HIST_SLOTS)
 		return LGT_BENCH_SLOTS - 1;
-	s = k < LGT_BENCH_SUB_LOG2 ? 0 : (unsigned)(v >> (k - LGT_BENCH_SUB_LOG2)) & (LGT_BENCH_SUB - 1);
+	/* Below 2^LGT_BENCH_SUB_LOG2 a value a slot (0 and 1 share slot 0). */
+	s = k < LGT_BENCH_SUB_LOG2 ? (unsigned)(v ? v - (1ULL << k) : 0)
+				   : (unsigned)(v >> (k - LGT_BENCH_SUB_LOG2)) & (LGT_BENCH_SUB - 1);
 	return k * LGT_BENCH_SUB + s;
 }
 

@@ -653,7 +653,7 @@ static void test_json_layout(void **state)
 		"  \"latency_sample\": 16,\n"
 		"  \"features\": {\"faults\": true, \"fault_completion\": true, \"mmap_lock\": true, \"cont"
 		"ention\": true, \"swapout\": false, \"io_uring_submit\": true, \"io_uring_complete\": true, "
-		"\"swapin_other\": true, \"process_tree\": true"
+		"\"swapin_other\": true, \"process_tree\": true, \"off_cpu\": true"
 		", \"usdt\": true, \"registry\": false},\n"
 		"  \"total\": {\"faults\": 110, \"major\": 5, \"swapins\": 3, \"swapouts\": null, "
 		"\"io_uring_m"

@@ -36,7 +36,16 @@
  * fault ~2 us; timing each one alone would cost 5-7%. */
 #define DEFAULT_LATENCY_SAMPLE 16
 
-static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF, .latency_sample = DEFAULT_LATENCY_SAMPLE};
+/* --bench's selection: one uprobe hit costs ~1.2 us here (docs/tracing.md,
+ * "lgtrace --bench"); a 50 ns operation pays 1.2 us / (4096 * 50 ns) = 0.6%
+ * for the stride, an operation of 100 us or more 1.2% for itself. */
+#define DEFAULT_BENCH_STRIDE  4096
+#define DEFAULT_BENCH_SLOW_NS 100000
+
+static struct lgtrace_opts env = {.btf_path = DEFAULT_BTF,
+				  .latency_sample = DEFAULT_LATENCY_SAMPLE,
+				  .bench_stride = DEFAULT_BENCH_STRIDE,
+				  .bench_slow_ns = DEFAULT_BENCH_SLOW_NS};
 
 static const char usage_text[] =
 	"Usage: lgtrace [OPTIONS] -p PID [-f]\n"
@@ -55,6 +64,14 @@ static const char usage_text[] =
 	"      --cgroup PATH      trace every process of a cgroup (v1 or v2) and what\n"
 	"                         they start, until the cgroup is removed\n"
 	"      --per-process      a row per process even when one process faulted\n"
+	"      --bench            lgbench's rows: its ops/s, p50, p99, the kernel's work\n"
+	"                         per operation and the causes of the operations over\n"
+	"                         p99 (swap-in, major fault, mmap_lock wait, off-CPU,\n"
+	"                         minor faults, none); lgbench must be in the trace\n"
+	"      --bench-stride N   --bench: report every N-th operation of each lgbench\n"
+	"                         thread (default 4096)\n"
+	"      --bench-slow-ns NS --bench: and every operation of NS ns or more\n"
+	"                         (default 100000; 0: none)\n"
 	"  -i, --interval SEC     print a table every SEC seconds\n"
 	"  -d, --duration SEC     stop after SEC seconds (a command is sent SIGTERM)\n"
 	"  -H, --histograms       print the log2 latency histograms\n"
@@ -80,7 +97,8 @@ static const char usage_text[] =
 	"  sudo lgtrace --json -- ./bench > trace.json\n"
 	"  sudo lgtrace -- make bench              # make and all it starts\n"
 	"  sudo lgtrace -p 1234 -f                 # 1234 and what it starts\n"
-	"  sudo lgtrace --cgroup /sys/fs/cgroup/lgrun-1234\n";
+	"  sudo lgtrace --cgroup /sys/fs/cgroup/lgrun-1234\n"
+	"  sudo lgtrace --bench -- lgbench --threads 1,2  # a block per row\n";
 
 /* --features: the tracepoint features as loader_open() would choose them. */
 static int print_features(void)

@@ -329,6 +329,8 @@ static size_t make_slots(struct lgtrace_bpf *s, struct tp_slot *slots)
 		SLOT1(FEAT_PROCS, false, "sched_process_exec",
 		      "struct task_struct *, int, struct linux_binprm *", proc_exec),
 		SLOT1(FEAT_PROCS, false, "sched_process_exit", "struct task_struct *", proc_exit),
+		/* --bench: (preempt, prev, next[, prev_state]); prev alone is read. */
+		SLOT1(FEAT_OFFCPU, false, "sched_switch", BOOL ", struct task_struct *", bench_switch),
 	};
 
 	memcpy(slots, all, sizeof(all));
@@ -412,6 +414,14 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 		return -1;
 	}
 	/* With one process the tree programs would only cost. */
+	/* --bench's programs: sched_switch on every switch of every task
+	 * would only cost without it; its maps take no room. */
+	s->rodata->bench = o->bench;
+	if (!o->bench) {
+		bpf_program__set_autoload(s->progs.bench_switch, false);
+		bpf_map__set_max_entries(s->maps.bench_rows, 1);
+		bpf_map__set_max_entries(s->maps.bench_work, 1);
+	}
 	if (!o->tree) {
 		bpf_program__set_autoload(s->progs.proc_fork, false);
 		bpf_program__set_autoload(s->progs.proc_exec, false);
@@ -471,6 +481,32 @@ int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out)
 	}
 	free(vals);
 	return 0;
+}
+
+int loader_bench_collect(struct lgtrace_bpf *skel, struct lgt_bench_row *rows, struct lgt_bench_work *work,
+			 unsigned n)
+{
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	int rfd = bpf_map__fd(skel->maps.bench_rows), wfd = bpf_map__fd(skel->maps.bench_work);
+	struct lgt_bench_work *vals;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	memset(work, 0, n * sizeof(*work));
+	for (__u32 i = 0; i < n; i++) {
+		if (bpf_map_lookup_elem(rfd, &i, &rows[i]) || bpf_map_lookup_elem(wfd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (int c = 0; c < ncpu; c++)
+			for (int k = 0; k < LGT_NUM_WORK; k++)
+				work[i].v[k] += vals[c].v[k];
+	}
+	free(vals);
+	return err;
 }
 
 void loader_destroy(struct lgtrace_bpf *skel)

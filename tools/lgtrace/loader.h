@@ -23,6 +23,7 @@ struct loader_opts {
 	bool verbose;		 /* libbpf's debug messages too */
 	bool tree;		 /* follow processes (the process map), not @pid alone */
 	bool stop_on_exec;	 /* with @tree: stop each exec until its areas are found */
+	bool bench;		 /* --bench: lgbench's rows, the per-thread causes, sched_switch */
 	/* lgtrace's PID namespace if it is not the initial one (0: it is);
 	 * dev in the kernel's encoding (major << 20 | minor) */
 	unsigned long long pidns_dev, pidns_ino;
@@ -48,6 +49,10 @@ const char *const *loader_feature_reasons(void);
 const char *loader_feature_source(enum feature f);
 /* The per-CPU statistics summed into @out; 0 or -errno. */
 int loader_collect(struct lgtrace_bpf *skel, struct snapshot *out);
+/* --bench: rows 0..@n-1 of the row map into @rows, the per-CPU work
+ * summed into @work; 0 or -errno. */
+int loader_bench_collect(struct lgtrace_bpf *skel, struct lgt_bench_row *rows, struct lgt_bench_work *work,
+			 unsigned n);
 void loader_destroy(struct lgtrace_bpf *skel);
 
 #endif /* LGTRACE_LOADER_H */

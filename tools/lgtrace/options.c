@@ -21,7 +21,17 @@ __attribute__((format(printf, 3, 4))) static int usage_error(char *msg, size_t l
 
 int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg, size_t len)
 {
-	enum { OPT_AS_ROOT = 256, OPT_BTF, OPT_VERSION, OPT_FEATURES, OPT_CGROUP, OPT_PER_PROCESS };
+	enum {
+		OPT_AS_ROOT = 256,
+		OPT_BTF,
+		OPT_VERSION,
+		OPT_FEATURES,
+		OPT_CGROUP,
+		OPT_PER_PROCESS,
+		OPT_BENCH,
+		OPT_BENCH_STRIDE,
+		OPT_BENCH_SLOW,
+	};
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
 		{"interval", required_argument, NULL, 'i'},
@@ -38,10 +48,13 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		{"follow", no_argument, NULL, 'f'},
 		{"cgroup", required_argument, NULL, OPT_CGROUP},
 		{"per-process", no_argument, NULL, OPT_PER_PROCESS},
+		{"bench", no_argument, NULL, OPT_BENCH},
+		{"bench-stride", required_argument, NULL, OPT_BENCH_STRIDE},
+		{"bench-slow-ns", required_argument, NULL, OPT_BENCH_SLOW},
 		{},
 	};
 	unsigned long v;
-	bool features = false;
+	bool features = false, bench_opt = false;
 	int c;
 
 	opterr = 0;
@@ -77,6 +90,27 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 			break;
 		case OPT_PER_PROCESS:
 			o->per_process = true;
+			break;
+		case OPT_BENCH:
+			o->bench = true;
+			break;
+		case OPT_BENCH_STRIDE:
+			if (parse_ulong(optarg, 1, LGTRACE_BENCH_STRIDE_MAX, &v))
+				return usage_error(msg, len,
+						   "--bench-stride: '%s' is not a number from 1 to %u",
+						   optarg, LGTRACE_BENCH_STRIDE_MAX);
+			o->bench_stride = (unsigned)v;
+			bench_opt = true;
+			break;
+		case OPT_BENCH_SLOW:
+			if (parse_ulong(optarg, 0, LGTRACE_BENCH_SLOW_MAX, &v))
+				return usage_error(
+					msg, len,
+					"--bench-slow-ns: '%s' is not a number of nanoseconds from 0 "
+					"(none) to %llu",
+					optarg, (unsigned long long)LGTRACE_BENCH_SLOW_MAX);
+			o->bench_slow_ns = v;
+			bench_opt = true;
 			break;
 		case 's':
 			if (parse_ulong(optarg, 1, 1000000, &v))
@@ -115,6 +149,8 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 	if (features)
 		return o->pid || o->cmd || o->cgroup ? usage_error(msg, len, "--features takes no target")
 						     : LGTRACE_FEATURES;
+	if (bench_opt && !o->bench)
+		return usage_error(msg, len, "--bench-stride and --bench-slow-ns need --bench");
 	if (o->follow && !o->pid)
 		return usage_error(msg, len,
 				   "--follow needs -p PID (a command's descendants are always followed)");

@@ -11,6 +11,10 @@
 
 #include "session.h"
 
+/* --bench-stride and --bench-slow-ns: lgbench's own bounds (bench/probes.c). */
+#define LGTRACE_BENCH_STRIDE_MAX 4294967295U
+#define LGTRACE_BENCH_SLOW_MAX	 3600000000000ULL
+
 /* A message with any one argument in it (at most MAX_ARG_STRLEN bytes). */
 #define LGTRACE_MSG_LEN (128 * 1024 + 128)
 

@@ -17,8 +17,17 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",	   "fault_completion",	"mmap_lock",	"contention",	"swapout",
-	"io_uring_submit", "io_uring_complete", "swapin_other", "process_tree", "usdt",
+	"faults",
+	"fault_completion",
+	"mmap_lock",
+	"contention",
+	"swapout",
+	"io_uring_submit",
+	"io_uring_complete",
+	"swapin_other",
+	"process_tree",
+	"off_cpu",
+	"usdt",
 	"registry",
 };
 
@@ -701,6 +710,7 @@ json_t *report_json(const struct summary *sum, const struct snapshot *s, json_t 
  * line breaks and indents are laid out here.
  */
 static int write_pools(FILE *o, const json_t *pools);
+static int write_bench(FILE *o, const json_t *bench);
 
 /* An interval's line, {"t": T, "pools": [, and its pools below it. */
 static int write_interval(const json_t *iv, FILE *o)
@@ -732,6 +742,17 @@ static int write_pools(FILE *o, const json_t *pools)
 	return write_lines(o, pools, lg_json_dump, "]");
 }
 
+/* lgtrace --bench's object: its sampling on the first line, then a row a
+ * line. */
+static int write_bench(FILE *o, const json_t *bench)
+{
+	if (fputs("{\"sampling\": ", o) == EOF || lg_json_dump(json_object_get(bench, "sampling"), o) ||
+	    fputs(", \"rows\": ", o) == EOF ||
+	    write_lines(o, json_object_get(bench, "rows"), lg_json_dump, "\n  ]") || fputc('}', o) == EOF)
+		return -EIO;
+	return 0;
+}
+
 int report_json_write(FILE *o, const json_t *doc)
 {
 	const char *key;
@@ -749,6 +770,8 @@ int report_json_write(FILE *o, const json_t *doc)
 			err = write_pools(o, v);
 		else if (!strcmp(key, "intervals"))
 			err = write_lines(o, v, write_interval, "\n  ]");
+		else if (!strcmp(key, "bench") && json_is_object(v))
+			err = write_bench(o, v);
 		else
 			err = lg_json_dump(v, o);
 		if (err)

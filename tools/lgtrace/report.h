@@ -28,11 +28,12 @@ enum feature {
 	FEAT_URING_COMPLETE, /* io_uring_complete: completions */
 	FEAT_SWAPIN_OTHER,   /* PSWPIN (count_memcg_events): swap-ins outside lgalloc's areas */
 	FEAT_PROCS,	     /* sched_process_fork/exec/exit: process trees */
+	FEAT_OFFCPU,	     /* sched_switch: --bench's off-CPU cause */
 	FEAT_USDT,	     /* lgalloc:area_map attached somewhere */
 	FEAT_REGISTRY,	     /* the area registry found */
 	NUM_FEATURES,
 };
-#define FEAT_LAST_TP FEAT_PROCS /* the features that come from tracepoints */
+#define FEAT_LAST_TP FEAT_OFFCPU /* the features that come from tracepoints */
 
 extern const char *const feature_names[NUM_FEATURES];
 

@@ -27,6 +27,7 @@
 #include "common/launch.h"
 #include "common/procfs.h"
 #include "common/timeutil.h"
+#include "benchstat.h"
 #include "loader.h"
 #include "log.h"
 #include "report.h"
@@ -239,13 +240,18 @@ static int attach(struct run *r)
 				 .latency_sample = opt->latency_sample,
 				 .verbose = opt->verbose,
 				 .tree = r->tree_mode,
-				 .stop_on_exec = opt->cmd != NULL};
+				 .stop_on_exec = opt->cmd != NULL,
+				 .bench = opt->bench};
 	struct proc_stat st = {0};
 	int err;
 
 	pid_namespace(&lo);
 	r->root = opt->pid ? opt->pid : r->c.l.pid;
-	r->tg = (struct target){.have = r->have, .all_procs = r->tree_mode};
+	r->tg = (struct target){.have = r->have,
+				.all_procs = r->tree_mode,
+				.bench = opt->bench,
+				.bench_stride = opt->bench_stride,
+				.bench_slow_ns = opt->bench_slow_ns};
 	if (loader_open(&r->skel, r->have, r->root, &lo))
 		return 1;
 	r->tg.skel = r->skel;
@@ -312,6 +318,15 @@ static int attach(struct run *r)
 		r->tp = (struct tproc){.pid = r->root, .image = (__u32)r->root};
 		target_attach_areas(&r->tg, &r->tp);
 		exe_id(r->root, &r->exe);
+	}
+	/* -p alone: lgbench is the process itself or nothing. */
+	if (opt->bench && !r->tree_mode && !r->tg.bench_pid) {
+		if (!r->tg.bench_err)
+			lgt_warn("--bench: PID %d (%s) has no lgbench probes (lgbench:row_start): trace "
+				 "lgbench, "
+				 "or a process that starts it with -f",
+				 r->root, r->root_comm);
+		return 1;
 	}
 	if (!target_alive(r->root)) {
 		lgt_warn("PID %d has already exited", r->root);
@@ -579,6 +594,38 @@ static int add_command(json_t *doc)
 	return argv && !json_object_set_new(doc, "command", argv) ? 0 : -ENOMEM;
 }
 
+/* --bench: the rows lgbench ran, into @doc or to stdout; 0 or -errno. */
+static int report_bench(struct run *r, json_t *doc)
+{
+	struct lgt_bench_row *rows = calloc(LGT_BENCH_ROWS, sizeof(*rows));
+	struct lgt_bench_work *work = calloc(LGT_BENCH_ROWS, sizeof(*work));
+	const bool *h = r->have;
+	struct bench_report b = {
+		.stride = opt->bench_stride,
+		.slow_ns = opt->bench_slow_ns,
+		.have_cause = {h[FEAT_COMPLETION], h[FEAT_COMPLETION], h[FEAT_LOCK] && h[FEAT_CONTENTION],
+			       h[FEAT_OFFCPU], h[FEAT_FAULTS], true},
+		.have_work = {h[FEAT_FAULTS], h[FEAT_COMPLETION], h[FEAT_COMPLETION], h[FEAT_LOCK],
+			      h[FEAT_LOCK] && h[FEAT_CONTENTION], h[FEAT_LOCK], h[FEAT_URING_SUBMIT]},
+		.rows = rows,
+		.work = work,
+		.nrows = LGT_BENCH_ROWS,
+	};
+	int err = rows && work ? loader_bench_collect(r->skel, rows, work, LGT_BENCH_ROWS) : -ENOMEM;
+
+	if (!err && doc) {
+		json_t *bench = bench_json(&b);
+		err = bench && !json_object_set_new(doc, "bench", bench) ? 0 : -ENOMEM;
+	} else if (!err) {
+		bench_print(stdout, &b);
+	}
+	if (err)
+		lgt_warn("--bench: cannot read the rows: %s", strerror(-err));
+	free(rows);
+	free(work);
+	return err;
+}
+
 static int print_report(struct run *r, double secs)
 {
 	size_t nrows = 0;
@@ -618,11 +665,13 @@ static int print_report(struct run *r, double secs)
 			printf("area map full: %llu area prefixes not stored, their faults count as other\n",
 			       (unsigned long long)sum.diag.area_fail);
 		free(rows);
-		return 0;
+		return opt->bench && r->tg.bench_pid ? report_bench(r, NULL) : 0;
 	}
 	doc = report_json(&sum, &s, r->intervals);
 	free(rows);
 	err = doc ? add_command(doc) : -ENOMEM;
+	if (!err && opt->bench)
+		err = r->tg.bench_pid ? report_bench(r, doc) : json_object_set_new(doc, "bench", json_null());
 	if (!err)
 		err = report_json_write(stdout, doc);
 	json_decref(doc);
@@ -675,6 +724,13 @@ int session_run(const struct lgtrace_opts *o)
 
 		finish(&r);
 		ret = print_report(&r, secs) ? 1 : exit_status(&r);
+		if (opt->bench && !r.tg.bench_pid) {
+			if (!r.tg.bench_err)
+				lgt_warn("--bench: no traced process had lgbench's probes "
+					 "(lgbench:row_start): "
+					 "nothing to report per row");
+			ret = ret ? ret : 1;
+		}
 	}
 	json_decref(r.intervals);
 	/* A failed start: nothing stopped stays stopped. */

@@ -13,19 +13,22 @@
 
 /* What the command line asked for (lgtrace.c fills it). */
 struct lgtrace_opts {
-	pid_t pid;		 /* -p; 0 with a command */
-	char **cmd;		 /* -- CMD ARGS; NULL with -p */
-	double interval;	 /* -i, seconds; 0: no interval tables */
-	double duration;	 /* -d, seconds; 0: until the target ends */
-	bool hists;		 /* -H */
-	bool json;		 /* --json */
-	bool as_root;		 /* --as-root: CMD keeps root */
-	bool verbose;		 /* -v: libbpf debug output */
-	unsigned latency_sample; /* -s: time one fault in N per thread */
-	const char *btf_path;	 /* --btf */
-	bool follow;		 /* -f: with -p, its descendants started after the attach too */
-	const char *cgroup;	 /* --cgroup PATH: every process of that cgroup; NULL if not */
-	bool per_process;	 /* --per-process: the breakdown per process even for one */
+	pid_t pid;			  /* -p; 0 with a command */
+	char **cmd;			  /* -- CMD ARGS; NULL with -p */
+	double interval;		  /* -i, seconds; 0: no interval tables */
+	double duration;		  /* -d, seconds; 0: until the target ends */
+	bool hists;			  /* -H */
+	bool json;			  /* --json */
+	bool as_root;			  /* --as-root: CMD keeps root */
+	bool verbose;			  /* -v: libbpf debug output */
+	unsigned latency_sample;	  /* -s: time one fault in N per thread */
+	const char *btf_path;		  /* --btf */
+	bool follow;			  /* -f: with -p, its descendants started after the attach too */
+	const char *cgroup;		  /* --cgroup PATH: every process of that cgroup; NULL if not */
+	bool per_process;		  /* --per-process: the breakdown per process even for one */
+	bool bench;			  /* --bench: lgbench's rows, their kernel work and tail causes */
+	unsigned bench_stride;		  /* --bench-stride: op_end on every N-th operation of a thread */
+	unsigned long long bench_slow_ns; /* --bench-slow-ns: and on every operation >= NS; 0: none */
 };
 
 /*

@@ -43,6 +43,14 @@ static bool note_is_area_map(const char *desc, size_t len)
 	return len >= off + sizeof(want) && !memcmp(desc + off, want, sizeof(want));
 }
 
+static bool note_is_bench(const char *desc, size_t len)
+{
+	size_t off = 3 * 8;
+	static const char want[] = "lgbench\0row_start";
+
+	return len >= off + sizeof(want) && !memcmp(desc + off, want, sizeof(want));
+}
+
 static void scan_notes(Elf_Scn *scn, struct elf_info *info)
 {
 	Elf_Data *data = elf_getdata(scn, NULL);
@@ -54,6 +62,10 @@ static void scan_notes(Elf_Scn *scn, struct elf_info *info)
 		    !memcmp((char *)data->d_buf + name_off, "stapsdt", 8) &&
 		    note_is_area_map((char *)data->d_buf + desc_off, nhdr.n_descsz))
 			info->has_probe = true;
+		if (nhdr.n_type == 3 && nhdr.n_namesz == 8 &&
+		    !memcmp((char *)data->d_buf + name_off, "stapsdt", 8) &&
+		    note_is_bench((char *)data->d_buf + desc_off, nhdr.n_descsz))
+			info->has_bench = true;
 	}
 }
 
@@ -63,16 +75,18 @@ static void scan_symbols(Elf *elf, Elf_Scn *scn, GElf_Shdr *shdr, struct elf_inf
 	size_t n = shdr->sh_entsize ? shdr->sh_size / shdr->sh_entsize : 0;
 	GElf_Sym sym;
 
-	for (size_t i = 0; data && i < n && !info->has_registry; i++) {
+	for (size_t i = 0; data && i < n; i++) {
 		const char *name;
 
 		if (!gelf_getsym(data, (int)i, &sym) || sym.st_shndx == SHN_UNDEF)
 			continue;
 		name = elf_strptr(elf, shdr->sh_link, sym.st_name);
-		if (name && !strcmp(name, LGALLOC_REGISTRY_SYMBOL)) {
+		if (name && !strcmp(name, LGALLOC_REGISTRY_SYMBOL) && !info->has_registry) {
 			info->has_registry = true;
 			info->registry = sym.st_value;
 		}
+		if (name && !strcmp(name, "lgbench_probe_ctl"))
+			info->bench_ctl = sym.st_value;
 	}
 }
 
@@ -231,6 +245,13 @@ int target_read_registry(struct target *t, struct tproc *p)
 	return 0;
 }
 
+static ssize_t write_target(pid_t pid, __u64 addr, const void *buf, size_t len)
+{
+	struct iovec local = {(void *)buf, len}, remote = {(void *)(uintptr_t)addr, len};
+
+	return process_vm_writev(pid, &local, 1, &remote, 1, 0);
+}
+
 /* ---- attaching ---- */
 
 /* Whether @id is among the first @n of @ids; else add it there if there is room. */
@@ -265,6 +286,72 @@ static void attach_usdt(struct target *t, struct tproc *p, const char *file, con
 	t->have[FEAT_USDT] = true;
 }
 
+/*
+ * --bench: lgbench's row probes and op_end on @file for process @p alone,
+ * then the selection written into its lgbench_probe_ctl (at @ctl in its
+ * memory): op_begin is not attached, causes are decided at op_end.  The
+ * first process with the probes is the one traced; 0 or -errno after a
+ * message.
+ */
+static int write_selection(struct target *t, struct tproc *p, const char *name, __u64 ctl)
+{
+	struct {
+		__u32 stride;
+		__u64 slow_ns;
+	} __attribute__((packed)) sel = {t->bench_stride, t->bench_slow_ns};
+	__u32 version = 0;
+	int err;
+
+	if (read_target(p->pid, ctl, &version, sizeof(version)) != (ssize_t)sizeof(version)) {
+		err = -errno;
+		lgt_warn("--bench: cannot read lgbench_probe_ctl in PID %d (%s): %s", p->pid, name,
+			 strerror(-err));
+		return err;
+	}
+	if (version < LGBENCH_CTL_VERSION_MIN || version > LGBENCH_CTL_VERSION_MAX) {
+		lgt_warn("--bench: %s (PID %d) has lgbench's probes version %u; this lgtrace reads versions "
+			 "%d to %d "
+			 "(rebuild lgbench and lgtrace from the same tree)",
+			 name, p->pid, version, LGBENCH_CTL_VERSION_MIN, LGBENCH_CTL_VERSION_MAX);
+		return -EPROTO;
+	}
+	if (write_target(p->pid, ctl + 4, &sel, sizeof(sel)) != (ssize_t)sizeof(sel)) {
+		err = -errno;
+		lgt_warn("--bench: cannot write lgbench_probe_ctl in PID %d: %s", p->pid, strerror(-err));
+		return err;
+	}
+	return 0;
+}
+
+static int attach_bench(struct target *t, struct tproc *p, const char *file, const char *name, __u64 ctl)
+{
+	static const char *const probes[] = {"row_start", "measure_start", "measure_end", "row_end",
+					     "op_end"};
+	struct bpf_program *progs[] = {t->skel->progs.bench_row_start, t->skel->progs.bench_measure_start,
+				       t->skel->progs.bench_measure_end, t->skel->progs.bench_row_end,
+				       t->skel->progs.bench_op_end};
+	int err;
+
+	/* Before the probes can fire: the weights of sampled operations. */
+	t->skel->bss->bench_stride = t->bench_stride;
+	t->skel->bss->bench_slow_ns = t->bench_slow_ns;
+	for (int i = 0; i < 5; i++) {
+		t->bench_links[i] =
+			bpf_program__attach_usdt(progs[i], p->pid, file, "lgbench", probes[i], NULL);
+		if (!t->bench_links[i]) {
+			err = -errno;
+			lgt_warn("--bench: cannot attach lgbench:%s in %s (PID %d): %s", probes[i], name,
+				 p->pid, strerror(-err));
+			return err;
+		}
+	}
+	err = write_selection(t, p, name, ctl);
+	if (err)
+		return err;
+	t->bench_pid = p->pid;
+	return 0;
+}
+
 /* Files are opened through /proc/PID/root, so that a target in another
  * mount namespace (a container) works too. */
 void target_attach_areas(struct target *t, struct tproc *p)
@@ -294,6 +381,24 @@ void target_attach_areas(struct target *t, struct tproc *p)
 		if (info.has_probe) {
 			attach_usdt(t, p, file, name);
 			has_lib = true;
+		}
+		/* lgbench executes itself again at its start (bench/rows_peer.c):
+		 * the new image needs the selection too (the probes, on the
+		 * file for that PID, stay). */
+		if (t->bench && info.has_bench && info.bench_ctl && t->bench_pid == p->pid)
+			write_selection(t, p, name,
+					info.bench_ctl + (info.is_dyn ? start - info.first_vaddr : 0));
+		else if (t->bench && info.has_bench && !t->bench_pid && !t->bench_err) {
+			if (!info.bench_ctl) {
+				lgt_warn("--bench: %s has lgbench's probes but no dynamic symbol "
+					 "lgbench_probe_ctl",
+					 name);
+				t->bench_err = -ENOENT;
+			} else {
+				t->bench_err = attach_bench(
+					t, p, file, name,
+					info.bench_ctl + (info.is_dyn ? start - info.first_vaddr : 0));
+			}
 		}
 		if (info.has_registry && !p->registry_addr) {
 			p->registry_addr = info.registry + (info.is_dyn ? start - info.first_vaddr : 0);
@@ -359,6 +464,10 @@ int target_entry_uprobe(struct target *t, pid_t pid)
 
 void target_detach(struct target *t)
 {
+	for (int i = 0; i < 5; i++) {
+		bpf_link__destroy(t->bench_links[i]);
+		t->bench_links[i] = NULL;
+	}
 	for (int i = 0; i < t->usdt_count; i++)
 		bpf_link__destroy(t->usdt_links[i]);
 	t->usdt_count = 0;

@@ -36,6 +36,8 @@ struct elf_info {
 	unsigned long long registry;	/* its st_value */
 	unsigned long long first_vaddr; /* lowest PT_LOAD p_vaddr, page aligned */
 	unsigned long long entry;	/* e_entry, as a file offset */
+	bool has_bench;			/* a stapsdt note lgbench:row_start (lgbench's probes) */
+	unsigned long long bench_ctl;	/* lgbench_probe_ctl's st_value; 0: none */
 };
 
 /* One traced process: where its areas are keyed, its registry. */
@@ -66,6 +68,14 @@ struct target {
 	__u64 area_fail;     /* registry prefixes that did not fit in the area map */
 	__u32 registry_seen; /* registry records read, all processes */
 	bool warned_entry;
+	/* --bench: the lgbench process (the first with its probes), the
+	 * programs attached to it and the selection written into it. */
+	bool bench;
+	pid_t bench_pid;
+	struct bpf_link *bench_links[5];
+	unsigned bench_stride;
+	unsigned long long bench_slow_ns;
+	int bench_err; /* attaching to a process with the probes failed: -errno */
 };
 
 /* libelf's version handshake; 0 or -1 after a message. */
@@ -87,5 +97,9 @@ int target_read_registry(struct target *t, struct tproc *p);
  */
 int target_entry_uprobe(struct target *t, pid_t pid);
 void target_detach(struct target *t);
+
+/* lgbench_probe_ctl's layout (bench/probes.h), the versions with it. */
+#define LGBENCH_CTL_VERSION_MIN 2 /* row_end with p50_ns and p99_ns */
+#define LGBENCH_CTL_VERSION_MAX 2
 
 #endif /* LGTRACE_TARGET_H */
