@@ -4,6 +4,8 @@
 #   make bench          install missing packages, build, run the throughput
 #                       suite (short windows) and a paging run under lgrun;
 #                       CSV and PNG figures land in bench/results/
+#                       (TRACE=1, as root: each run under lgtrace --bench,
+#                       its JSON in bench/results/*.trace.json)
 #   make bench-sweep    the guide's ratio sweep: one lgbench run per memory
 #                       limit under lgrun (SWEEP_RAM_MIB, SWEEP_TOTAL_MIB)
 #   make bench-plots    PNG figures from the CSV files in bench/results/
@@ -55,6 +57,16 @@ BENCH_MEASURE_MS ?= 1000
 BENCH_PAGING_MEMORY ?= 256M
 BENCH_PAGING_SWAP ?= 4G
 BENCH_MAKE_SWAP ?= 2G
+# TRACE=1: each lgbench run under `lgtrace --bench --json` (root), the
+# document in $(BENCH_RESULTS)/NAME.trace.json and lgbench's own output on
+# stderr; TRACE_ARGS adds lgtrace options (--bench-stride N ...).
+TRACE ?=
+TRACE_ARGS ?=
+# With TRACE=1: lgtrace in front of a command, lgbench's stdout to stderr,
+# lgtrace's document to $(call bench_out,NAME); nothing without.
+bench_lgtrace = $(if $(filter 1,$(TRACE)),$(LGTRACE) --bench --json $(TRACE_ARGS) --)
+bench_quiet = $(if $(filter 1,$(TRACE)),sh -c 'exec "$$0" "$$@" >&2')
+bench_out = $(if $(filter 1,$(TRACE)),> $(BENCH_RESULTS)/$(1).trace.json)
 
 bench:
 	$(Q)$(MAKE) --no-print-directory deps
@@ -62,13 +74,13 @@ bench:
 	$(Q)$(MAKE) --no-print-directory bench-run
 	$(Q)$(MAKE) --no-print-directory bench-plots
 
-bench-run: $(LGBENCH) $(LGRUN)
+bench-run: $(LGBENCH) $(LGRUN) $(if $(filter 1,$(TRACE)),$(LGTRACE))
 	$(Q)mkdir -p $(BENCH_RESULTS)
-	$(LGBENCH) --threads $(BENCH_THREADS) --warmup-ms $(BENCH_WARMUP_MS) \
-		--measure-ms $(BENCH_MEASURE_MS) --csv-out $(BENCH_RESULTS)/throughput.csv
-	$(LGRUN) --memory $(BENCH_PAGING_MEMORY) --swap $(BENCH_PAGING_SWAP) --make-swap $(BENCH_MAKE_SWAP) -- \
-		$(LGBENCH) --paging --warmup-ms $(BENCH_WARMUP_MS) --measure-ms $(BENCH_MEASURE_MS) \
-		--csv-out $(BENCH_RESULTS)/paging.csv
+	$(bench_lgtrace) $(bench_quiet) $(LGBENCH) --threads $(BENCH_THREADS) --warmup-ms $(BENCH_WARMUP_MS) \
+		--measure-ms $(BENCH_MEASURE_MS) --csv-out $(BENCH_RESULTS)/throughput.csv $(call bench_out,throughput)
+	$(bench_lgtrace) $(LGRUN) --memory $(BENCH_PAGING_MEMORY) --swap $(BENCH_PAGING_SWAP) --make-swap $(BENCH_MAKE_SWAP) -- \
+		$(bench_quiet) $(LGBENCH) --paging --warmup-ms $(BENCH_WARMUP_MS) --measure-ms $(BENCH_MEASURE_MS) \
+		--csv-out $(BENCH_RESULTS)/paging.csv $(call bench_out,paging)
 
 # The guide's loop: a fixed working set under shrinking limits, swap allowed
 # up to 8 GiB in all.  Each limit writes its own sweep-RAM.csv.

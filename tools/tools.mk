@@ -17,6 +17,7 @@ LGTRACE_SKEL := $(BUILD)/bpf/lgtrace.skel.h
 LGTRACE_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard tools/lgtrace/*.c))
 # The reporting code needs no skeleton: its unit test links it alone.
 LGTRACE_REPORT_OBJ := $(BUILD)/obj/tools/lgtrace/report.o
+LGTRACE_BENCHSTAT_OBJ := $(BUILD)/obj/tools/lgtrace/benchstat.o
 
 TOOLS := $(LGRUN) $(LGTRACE)
 TOOLS_MAN := $(BUILD)/man/lgrun.1 $(BUILD)/man/lgtrace.8
@@ -39,7 +40,7 @@ $(LGRUN): $(LGRUN_OBJS) $(COMMON_LIB)
 
 $(LGTRACE_OBJS): TOOLS_CFLAGS += $(LIBBPF_CFLAGS) $(JANSSON_CFLAGS) -I$(BUILD)/bpf -Ibpf
 $(LGTRACE_OBJS): bpf/lgtrace.h $(wildcard lib/include/lgalloc/*.h)
-$(filter-out $(LGTRACE_REPORT_OBJ),$(LGTRACE_OBJS)): $(LGTRACE_SKEL)
+$(filter-out $(LGTRACE_REPORT_OBJ) $(LGTRACE_BENCHSTAT_OBJ),$(LGTRACE_OBJS)): $(LGTRACE_SKEL)
 $(LGTRACE): $(LGTRACE_OBJS) $(COMMON_LIB)
 	$(call msg,LD,$@)
 	$(Q)$(CC) -o $@ $^ $(ALL_LDFLAGS) $(LIBBPF_LIBS) $(JANSSON_LIBS) -lm

@@ -11,7 +11,7 @@
 # The guest runs the normal build's unit suites and the integration tests
 # that exercise the kernel, with the host's binaries (it sees the host's root).
 
-VMTEST_INTEGRATION := tests/tools/lgrun_test.sh tests/tools/lgtrace_test.sh \
+VMTEST_INTEGRATION := tests/tools/lgrun_test.sh tests/tools/lgtrace_test.sh tests/tools/lgtrace_bench_test.sh \
 	tests/lib/prefetch_swap_test.sh tests/bench/paging_test.sh
 KERNEL ?=
 export KERNEL

@@ -13,6 +13,15 @@ $(LGTRACE_REPORT_TEST): tests/tools/test_lgtrace_report.c $(LGTRACE_REPORT_OBJ) 
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(JANSSON_CFLAGS) $< \
 		$(LGTRACE_REPORT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
 
+# --bench's arithmetic (benchstat.o) on made-up rows: no BPF, no root.
+LGTRACE_BENCHSTAT_TEST := $(BUILD)/tests/tools/test_lgtrace_benchstat
+UNIT_TESTS += $(LGTRACE_BENCHSTAT_TEST)
+
+$(LGTRACE_BENCHSTAT_TEST): tests/tools/test_lgtrace_benchstat.c $(LGTRACE_BENCHSTAT_OBJ) $(COMMON_LIB)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Itools/lgtrace -Ibpf $(JANSSON_CFLAGS) $< \
+		$(LGTRACE_BENCHSTAT_OBJ) $(COMMON_LIB) -o $@ $(ALL_LDFLAGS) $(JANSSON_LIBS) -lm $(CMOCKA_LIBS)
+
 # Tracepoint signatures from made-up BTF (tpsig.o and libbpf's BTF
 # builder): no BPF loaded, no root.
 LGTRACE_TPSIG_TEST := $(BUILD)/tests/tools/test_lgtrace_tpsig
@@ -37,5 +46,6 @@ $(LGTRACE_WORK)-shared: tests/tools/lgtrace_work.c $(LIB_SO)
 	$(Q)mkdir -p $(@D) && $(CC) $(ALL_CFLAGS) -Ilib/include $< -o $@ $(ALL_LDFLAGS) \
 		-L$(BUILD)/lib -Wl,-rpath,$(abspath $(BUILD)/lib) -llgalloc $(LIB_LDLIBS)
 
-INTEGRATION_TESTS += tests/tools/lgrun_test.sh tests/tools/lgrun_swapfs_test.sh tests/tools/lgtrace_test.sh
-INTEGRATION_DEPS += $(LGRUN) $(LGTRACE) $(LGTRACE_WORK) $(LGTRACE_WORK)-shared
+INTEGRATION_TESTS += tests/tools/lgrun_test.sh tests/tools/lgrun_swapfs_test.sh tests/tools/lgtrace_test.sh \
+	tests/tools/lgtrace_bench_test.sh
+INTEGRATION_DEPS += $(LGRUN) $(LGTRACE) $(LGTRACE_WORK) $(LGTRACE_WORK)-shared $(LGBENCH)

@@ -24,6 +24,23 @@
 #include "lgtrace.skel.h"
 
 static bool verbose;
+/* --counts-only: these tracepoints are left out, as if the kernel lacked
+ * them; faults are counted at their entry, one program each. */
+static bool counts_only;
+#define COUNTS_ONLY_SKIP                                                                                     \
+	"count_memcg_events,mmap_lock_start_locking,mmap_lock_acquire_returned,contention_begin,"            \
+	"mm_vmscan_write_folio,io_uring_submit_req,io_uring_submit_sqe,io_uring_complete"
+
+/* Whether tracepoint @tp is left out: LGTRACE_SKIP_TRACEPOINTS or --counts-only. */
+static bool skipped(const char *tp, const char **by)
+{
+	if (list_has(getenv("LGTRACE_SKIP_TRACEPOINTS"), ',', tp)) {
+		*by = "LGTRACE_SKIP_TRACEPOINTS";
+		return true;
+	}
+	*by = "--counts-only";
+	return counts_only && list_has(COUNTS_ONLY_SKIP, ',', tp);
+}
 
 static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
@@ -109,8 +126,8 @@ static void add_text(char *buf, size_t len, const char *sep, const char *text)
 static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t n, const struct btf *vmlinux,
 			    bool have[NUM_FEATURES])
 {
-	const char *skip = getenv("LGTRACE_SKIP_TRACEPOINTS");
 	char why[512], sig[256], text[512];
+	const char *by = NULL, *tp_by;
 
 	memset(feat_source, 0, sizeof(feat_source));
 	memset(feat_reason, 0, sizeof(feat_reason));
@@ -123,8 +140,10 @@ static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t
 		/* A skipped tracepoint is looked up under a name no kernel has. */
 		for (int k = 0; k < sl->nv; k++) {
 			v[k] = sl->v[k];
-			if (list_has(skip, ',', v[k].tp))
+			if (skipped(v[k].tp, &tp_by)) {
 				v[k].tp = "lgtrace-skipped";
+				by = tp_by;
+			}
 		}
 		sl->chosen = tp_select(vmlinux, v, sl->nv, why, sizeof(why));
 		for (int k = 0; k < sl->nv; k++)
@@ -141,8 +160,8 @@ static void select_variants(struct lgtrace_bpf *s, struct tp_slot *slots, size_t
 		have[sl->feature] = false;
 		for (char *p; (p = strstr(why, "lgtrace-skipped"));) {
 			/* Name the skipped tracepoint, not the made-up name. */
-			snprintf(text, sizeof(text), "%.*s%s: skipped (LGTRACE_SKIP_TRACEPOINTS)%s",
-				 (int)(p - why), why, sl->v[0].tp, strstr(p, "; ") ? strstr(p, "; ") : "");
+			snprintf(text, sizeof(text), "%.*s%s: skipped (%s)%s", (int)(p - why), why,
+				 sl->v[0].tp, by ? by : "?", strstr(p, "; ") ? strstr(p, "; ") : "");
 			snprintf(why, sizeof(why), "%s", text);
 		}
 		add_text(feat_reason[sl->feature], sizeof(feat_reason[0]), "; ", why);
@@ -266,8 +285,9 @@ static void fault_events_fallback(struct lgtrace_bpf *s, bool have[NUM_FEATURES]
 	}
 	if (have[FEAT_COMPLETION] || !have[FEAT_FAULTS])
 		return;
-	if (list_has(skip, ',', PERF_SKIP_NAME)) {
-		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (LGTRACE_SKIP_TRACEPOINTS)");
+	if (list_has(skip, ',', PERF_SKIP_NAME) || counts_only) {
+		snprintf(why, sizeof(why), PERF_SKIP_NAME ": skipped (%s)",
+			 counts_only ? "--counts-only" : "LGTRACE_SKIP_TRACEPOINTS");
 	} else if (open_fault_events(why, sizeof(why)) == 0) {
 		have[FEAT_COMPLETION] = true;
 		feat_reason_ptr[FEAT_COMPLETION] = NULL;
@@ -392,6 +412,7 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	size_t n;
 	int err;
 
+	counts_only = o->counts_only;
 	if (strcmp(o->btf_path, DEFAULT_BTF))
 		open_opts.btf_custom_path = o->btf_path;
 	vmlinux = load_btf(o);

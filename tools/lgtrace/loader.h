@@ -24,6 +24,7 @@ struct loader_opts {
 	bool tree;		 /* follow processes (the process map), not @pid alone */
 	bool stop_on_exec;	 /* with @tree: stop each exec until its areas are found */
 	bool bench;		 /* --bench: lgbench's rows, the per-thread causes, sched_switch */
+	bool counts_only;	 /* --counts-only: faults at their entry, no completion/lock/io_uring */
 	/* lgtrace's PID namespace if it is not the initial one (0: it is);
 	 * dev in the kernel's encoding (major << 20 | minor) */
 	unsigned long long pidns_dev, pidns_ino;

@@ -31,6 +31,7 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		OPT_BENCH,
 		OPT_BENCH_STRIDE,
 		OPT_BENCH_SLOW,
+		OPT_COUNTS_ONLY,
 	};
 	static const struct option opts[] = {
 		{"pid", required_argument, NULL, 'p'},
@@ -51,6 +52,7 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 		{"bench", no_argument, NULL, OPT_BENCH},
 		{"bench-stride", required_argument, NULL, OPT_BENCH_STRIDE},
 		{"bench-slow-ns", required_argument, NULL, OPT_BENCH_SLOW},
+		{"counts-only", no_argument, NULL, OPT_COUNTS_ONLY},
 		{},
 	};
 	unsigned long v;
@@ -93,6 +95,9 @@ int lgtrace_parse_args(int argc, char **argv, struct lgtrace_opts *o, char *msg,
 			break;
 		case OPT_BENCH:
 			o->bench = true;
+			break;
+		case OPT_COUNTS_ONLY:
+			o->counts_only = true;
 			break;
 		case OPT_BENCH_STRIDE:
 			if (parse_ulong(optarg, 1, LGTRACE_BENCH_STRIDE_MAX, &v))

@@ -241,7 +241,8 @@ static int attach(struct run *r)
 				 .verbose = opt->verbose,
 				 .tree = r->tree_mode,
 				 .stop_on_exec = opt->cmd != NULL,
-				 .bench = opt->bench};
+				 .bench = opt->bench,
+				 .counts_only = opt->counts_only};
 	struct proc_stat st = {0};
 	int err;
 

@@ -27,6 +27,7 @@ struct lgtrace_opts {
 	const char *cgroup;		  /* --cgroup PATH: every process of that cgroup; NULL if not */
 	bool per_process;		  /* --per-process: the breakdown per process even for one */
 	bool bench;			  /* --bench: lgbench's rows, their kernel work and tail causes */
+	bool counts_only;		  /* --counts-only: one program per fault, at its entry */
 	unsigned bench_stride;		  /* --bench-stride: op_end on every N-th operation of a thread */
 	unsigned long long bench_slow_ns; /* --bench-slow-ns: and on every operation >= NS; 0: none */
 };
