@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: MIT */
-/* lgbench's options and the entry points of its three modes. */
+/* lgbench's options and the entry points of its four modes. */
 #ifndef LGBENCH_H
 #define LGBENCH_H
 
@@ -25,6 +25,10 @@ struct bench_opts {
 int throughput_run(const struct bench_opts *o);
 int paging_run(const struct bench_opts *o);
 int sweep_run(const struct bench_opts *o);
+int causes_run(const struct bench_opts *o);
+/* Whether --causes has a row of that name. */
+bool causes_has_row(const char *name);
+void causes_list_rows(void);
 /* Whether the ratio sweep has a strategy (or realloc+touch) of that name. */
 bool sweep_has_step(const char *name);
 void sweep_list_steps(void);

@@ -15,7 +15,7 @@
 
 #define MAX_THREADS 1024
 
-enum mode { MODE_THROUGHPUT, MODE_PAGING, MODE_SWEEP };
+enum mode { MODE_THROUGHPUT, MODE_PAGING, MODE_SWEEP, MODE_CAUSES };
 
 static void usage(FILE *f)
 {
@@ -31,6 +31,10 @@ static void usage(FILE *f)
 		"                       random 4 KiB reads, then realloc+touch from the swapped pool\n"
 		"  -r, --ratio-sweep    the guide's read strategies (madvise, prefetch thread,\n"
 		"                       WILLNEED batches) and realloc+touch over --total-mib\n"
+		"  -c, --causes         one row per kernel cause of a slow operation (minor_fault,\n"
+		"                       mmap_lock, swapin, off_cpu): one operation in 10 meets the\n"
+		"                       row's cause, the others are fast and fault-free (swapin\n"
+		"                       needs active swap; default threads 1)\n"
 		"\n"
 		"Options:\n"
 		"  -t, --threads LIST   thread counts, e.g. 1,2,4 (default: throughput 1,2,4,8,16;\n"
@@ -39,13 +43,13 @@ static void usage(FILE *f)
 		"  -m, --measure-ms N   measured window per row (default 5000)\n"
 		"  -T, --total-mib N    working set of --paging and --ratio-sweep\n"
 		"                       (default: 3x the memory limit)\n"
-		"  -R, --rows LIST      throughput rows or ratio-sweep strategies to run, e.g.\n"
-		"                       lgalloc,ideal-pool (default: all)\n"
+		"  -R, --rows LIST      throughput rows, ratio-sweep strategies or --causes rows to\n"
+		"                       run, e.g. lgalloc,ideal-pool (default: all)\n"
 		"  -n, --repeat N       throughput: run the rows N times per thread count, in\n"
 		"                       interleaved rounds (row A, B, A, B, ...), 1..1000\n"
 		"                       (default 1); records carry their round\n"
 		"  -l, --list-rows      print the throughput rows (with --ratio-sweep: the\n"
-		"                       strategies) and exit\n"
+		"                       strategies; with --causes: its rows) and exit\n"
 		"  -f, --format FMT     human (default), csv or json; csv and json carry every figure\n"
 		"                       and the run's settings in each record\n"
 		"  -o, --csv-out FILE   also write the records as CSV to FILE\n"
@@ -85,29 +89,41 @@ static int parse_threads(const char *arg, struct thread_list *tl)
 	return tl->len ? 0 : -1;
 }
 
-/* Every name of @list is a throughput row, or a sweep strategy for @sweep. */
-static int check_rows(const char *list, bool sweep)
+/* Whether @name is a row of @mode (a strategy of the ratio sweep). */
+static bool has_row(enum mode mode, const char *name)
+{
+	if (mode == MODE_CAUSES)
+		return causes_has_row(name);
+	return mode == MODE_SWEEP ? sweep_has_step(name) : row_find(name) != NULL;
+}
+
+/* Every name of @list is a row of @mode. */
+static int check_rows(const char *list, enum mode mode)
 {
 	char buf[1024], *save = NULL, *tok;
 
 	if (snprintf(buf, sizeof(buf), "%s", list) >= (int)sizeof(buf))
 		return -1;
 	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (sweep ? !sweep_has_step(tok) : !row_find(tok)) {
+		if (!has_row(mode, tok)) {
 			fprintf(stderr, "lgbench: unknown %s '%s' (see --list-rows)\n",
-				sweep ? "strategy" : "row", tok);
+				mode == MODE_SWEEP ? "strategy" : "row", tok);
 			return -1;
 		}
 	}
 	return 0;
 }
 
-static void list_rows(bool sweep)
+static void list_rows(enum mode mode)
 {
 	const struct row *rows[64];
 	size_t n = rows_all(rows, ARRAY_SIZE(rows));
 
-	if (sweep) {
+	if (mode == MODE_CAUSES) {
+		causes_list_rows();
+		return;
+	}
+	if (mode == MODE_SWEEP) {
 		sweep_list_steps();
 		return;
 	}
@@ -153,6 +169,7 @@ int main(int argc, char **argv)
 		{"measure-ms", required_argument, NULL, 'm'},
 		{"paging", no_argument, NULL, 'p'},
 		{"ratio-sweep", no_argument, NULL, 'r'},
+		{"causes", no_argument, NULL, 'c'},
 		{"total-mib", required_argument, NULL, 'T'},
 		{"rows", required_argument, NULL, 'R'},
 		{"list-rows", no_argument, NULL, 'l'},
@@ -182,7 +199,7 @@ int main(int argc, char **argv)
 
 	peers_reserve_tls(argv);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":t:w:m:prT:R:n:lf:o:P:D:A:W:NhV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":t:w:m:prcT:R:n:lf:o:P:D:A:W:NhV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
 			if (parse_threads(optarg, &o.threads))
@@ -202,9 +219,11 @@ int main(int argc, char **argv)
 			break;
 		case 'p':
 		case 'r':
+		case 'c':
 			if (mode != MODE_THROUGHPUT)
-				return bad_option("%s", "--paging and --ratio-sweep exclude each other");
-			mode = c == 'p' ? MODE_PAGING : MODE_SWEEP;
+				return bad_option("%s",
+						  "--paging, --ratio-sweep and --causes exclude each other");
+			mode = c == 'p' ? MODE_PAGING : c == 'r' ? MODE_SWEEP : MODE_CAUSES;
 			break;
 		case 'T':
 			if (parse_ulong(optarg, 1, 1UL << 26, &env.total_mib))
@@ -270,16 +289,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (list) {
-		list_rows(mode == MODE_SWEEP);
+		list_rows(mode);
 		return 0;
 	}
-	if (env.total_mib && mode == MODE_THROUGHPUT)
+	if (env.total_mib && (mode == MODE_THROUGHPUT || mode == MODE_CAUSES))
 		return bad_option("%s", "--total-mib applies to --paging and --ratio-sweep");
 	if (o.repeat && mode != MODE_THROUGHPUT)
 		return bad_option("%s", "--repeat applies to the throughput mode");
 	if (o.rows && mode == MODE_PAGING)
 		return bad_option("%s", "--rows applies to the throughput and ratio-sweep modes");
-	if (o.rows && check_rows(o.rows, mode == MODE_SWEEP))
+	if (o.rows && check_rows(o.rows, mode))
 		return bad_option("bad --rows list '%s'", o.rows);
 
 	lgalloc_config_init(&cfg);
@@ -308,6 +327,9 @@ int main(int argc, char **argv)
 		break;
 	case MODE_SWEEP:
 		err = sweep_run(&o);
+		break;
+	case MODE_CAUSES:
+		err = causes_run(&o);
 		break;
 	}
 	output_finish();

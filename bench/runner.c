@@ -112,6 +112,10 @@ static void *worker_main(void *p)
 		struct timespec t0, t1;
 		bool traced = false, sampled = false;
 
+		if (spec->prepare && (err = spec->prepare(w->ctx))) {
+			set_err(sh, err);
+			break;
+		}
 		/* Measured operations only: their number is the row's ops. */
 		if (ph == PHASE_MEASURE && LGB_OPS_TRACED()) {
 			traced = true;

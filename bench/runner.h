@@ -19,6 +19,9 @@ struct run_spec {
 	unsigned long warmup_ms, measure_ms;
 	/* Per thread, untimed: returns the thread's context, or NULL with *err set. */
 	void *(*setup)(void *arg, unsigned tid, unsigned threads, int *err);
+	/* Optional: untimed, before each operation (before op_begin too): 0, or
+	 * a negative error code that ends the run. */
+	int (*prepare)(void *ctx);
 	/* The timed operation: 0, or a negative error code that ends the run. */
 	int (*op)(void *ctx);
 	void (*teardown)(void *ctx);

@@ -6,14 +6,15 @@ LGRUN=${LGRUN:-$BUILD/tools/lgrun}
 
 # csv_problems FILE [MODE]: print one line per summary record of lgbench CSV
 # output that is not a success with positive ops/s and ordered figures
-# (min <= p50 <= p90 <= p99 <= p99.9 <= max); rows "not installed" pass.
+# (min <= p50 <= p90 <= p99 <= p99.9 <= max); rows "not installed" or
+# "skipped" pass.
 csv_problems() {
 	awk -F, -v mode="${2:-}" '
 	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
 	$col["kind"] != "summary" || (mode != "" && $col["mode"] != mode) { next }
 	{
 		id = $col["row"] "@" $col["threads"]
-		if ($col["status"] == "not installed") next
+		if ($col["status"] == "not installed" || $col["status"] == "skipped") next
 		if ($col["status"] != "ok") { print id ": status " $col["status"] " " $NF; next }
 		if ($col["ops_per_s"] + 0 <= 0) print id ": ops/s " $col["ops_per_s"]
 		split("min_ns p50_ns p90_ns p99_ns p999_ns max_ns", k, " ")

@@ -16,7 +16,8 @@ check "lgbench --version prints its version" sh -c '"$0" --version | grep -Eqx "
 for bad in "--threads 0" "--threads 1,x" "--format xml" "--measure-ms 0" "--bogus" \
 	"--rows nosuchrow" "--paging --ratio-sweep" "--total-mib 16" "--paging --rows lgalloc" \
 	"--ratio-sweep --rows lgalloc" "--prefetch-mode fast" "--ring-depth 0" "--ring-depth 5000" "--prefetch-workers 129" \
-	"--prefetch-workers x" "--no-wait=1" "--repeat 0" "--repeat 1001" "--paging --repeat 2" "extra"; do
+	"--prefetch-workers x" "--no-wait=1" "--repeat 0" "--repeat 1001" "--paging --repeat 2" "extra" \
+	"--causes --paging" "--causes --rows lgalloc" "--causes --total-mib 8"; do
 	# shellcheck disable=SC2086
 	if "$LGBENCH" $bad >"$tmp/out" 2>"$tmp/err"; then
 		fail "lgbench $bad is refused" "exit status 0"
@@ -173,4 +174,32 @@ check "ratio-sweep: the guide's thread counts" [ "$(csv_field "$tmp/sw2.csv" bas
 	--format csv >"$tmp/sw3.csv" 2>/dev/null
 check "ratio-sweep: --rows picks strategies" [ "$(csv_count "$tmp/sw3.csv" summary)" -eq 2 ]
 check "ratio-sweep: --list-rows lists the 13 steps" [ "$("$LGBENCH" --ratio-sweep --list-rows | wc -l)" -eq 13 ]
+
+# The four-cause rows: all four run, or swapin says why not (no swap);
+# the slow tenth shows in each row's CCDF (5% to 30% of operations slower
+# than the last point at or below 1 us; the fast ones take ~30 ns).
+check "causes: --list-rows lists the 4 rows" [ "$("$LGBENCH" --causes --list-rows | tr '\n' ' ')" = \
+	"minor_fault mmap_lock swapin off_cpu " ]
+# shellcheck disable=SC2086
+if "$LGBENCH" --causes --warmup-ms 10 --measure-ms 200 --format csv >"$tmp/ca.csv" 2>"$tmp/err"; then
+	pass "causes run"
+else
+	fail "causes run" "$(tail -3 "$tmp/err")"
+fi
+check "causes: 4 records" [ "$(csv_count "$tmp/ca.csv" summary)" -eq 4 ]
+expect_no_problems "causes: positive ops/s, ordered percentiles" "$tmp/ca.csv" causes
+if [ "$(awk 'NR > 1' /proc/swaps | wc -l)" -eq 0 ]; then
+	check "causes: swapin skipped without swap, with the reason" \
+		[ "$(csv_field "$tmp/ca.csv" swapin 1 status)" = skipped -a \
+		"$(csv_field "$tmp/ca.csv" swapin 1 note)" = \
+		"no swap is active (/proc/swaps): run under lgrun --make-swap SIZE" ]
+fi
+for row in minor_fault mmap_lock off_cpu; do
+	check "causes: $row: a slow tenth in the CCDF" awk -F, -v row="$row" '
+	NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+	$col["kind"] == "ccdf" && $col["row"] == row && $col["latency_ns"] + 0 <= 1000 { f = $col["ccdf"] + 0 }
+	END { exit !(f >= 0.05 && f <= 0.3) }' "$tmp/ca.csv"
+done
+"$LGBENCH" --causes --rows off_cpu --warmup-ms 0 --measure-ms 10 --format csv >"$tmp/ca2.csv" 2>/dev/null
+check "causes: --rows picks rows" [ "$(csv_count "$tmp/ca2.csv" summary)" -eq 1 ]
 done_testing

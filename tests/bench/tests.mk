@@ -13,6 +13,12 @@ $(BENCH_UNIT_TESTS):
 		$(ALL_LDFLAGS) -lm $(CMOCKA_LIBS)
 
 INTEGRATION_TESTS += tests/bench/smoke_test.sh tests/bench/paging_test.sh
+# bench/plot-causes.sh on a hand-made lgtrace --bench --json (gnuplot, jq).
+INTEGRATION_TESTS += tests/bench/plot_causes_test.sh
+# lgtrace --bench on lgbench --causes and --paging: tail attribution and the
+# paging split (root, BTF; SKIP while lgtrace has no --bench).
+INTEGRATION_TESTS += tests/bench/causes_test.sh
+INTEGRATION_DEPS += $(LGTRACE)
 INTEGRATION_DEPS += $(LGBENCH) $(LGRUN)
 
 # The application workloads (bench/apps/), quick runs under glibc and the
