@@ -17,18 +17,9 @@ _Static_assert(sizeof(struct lgt_pool_stats) % sizeof(__u64) == 0, "stats are su
 #define STAT_WORDS (sizeof(struct lgt_pool_stats) / sizeof(__u64))
 
 const char *const feature_names[NUM_FEATURES] = {
-	"faults",
-	"fault_completion",
-	"mmap_lock",
-	"contention",
-	"swapout",
-	"io_uring_submit",
-	"io_uring_complete",
-	"swapin_other",
-	"gup_faults",
-	"process_tree",
-	"off_cpu",
-	"usdt",
+	"faults",     "fault_completion", "mmap_lock",	       "contention",
+	"swapout",    "io_uring_submit",  "io_uring_complete", "swapin_other",
+	"gup_faults", "process_tree",	  "off_cpu",	       "usdt",
 	"registry",
 };
 
