@@ -372,8 +372,12 @@ static void *setup(void *arg, unsigned tid, unsigned threads, int *err)
 	c->fast = c->region.ptr;
 	c->fresh = c->fast + PAGE_4K;
 	c->paged = c->fresh + FRESH_PAGES * PAGE_4K;
-	memset(c->fast, 2, FAST_BYTES);
-	memset(c->paged, 3, PAGE_4K);
+	/* Pinned before the pages are first touched: a new page waits in the
+	 * LRU add batch of the CPU it was faulted on until that CPU drains
+	 * it, and swapin's MADV_PAGEOUT drains only its own CPU's batch.  A
+	 * page faulted on another CPU (the one the thread ran on before it
+	 * was pinned) could stay off the LRU, where MADV_PAGEOUT cannot take
+	 * it, for the whole row. */
 	if (c->cause != MINOR_FAULT) {
 		c->cpu = pick_cpu(tid);
 		c->storm_cpu = pick_cpu(tid + 1);
@@ -381,6 +385,8 @@ static void *setup(void *arg, unsigned tid, unsigned threads, int *err)
 		if (*err)
 			goto fail;
 	}
+	memset(c->fast, 2, FAST_BYTES);
+	memset(c->paged, 3, PAGE_4K);
 	if (c->cause == SWAPIN) {
 		if (madvise(c->paged, PAGE_4K, MADV_PAGEOUT)) {
 			*err = -errno;
