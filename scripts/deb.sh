@@ -6,10 +6,14 @@
 # lintian on them, pedantic: no tag of any level (overrides, each with its
 # reason, are in debian/*.lintian-overrides).
 # The .deb files land in $BUILD/deb/, with build.log and lintian.log.
-# Exit status: 0, 1 the build failed, 2 lintian found something.
+# Exit status: 0, 2 lintian found something, 1 anything else failed (also
+# a command that set -e stops on, and 130 after Ctrl-C).
 # tests/lib/deb_test.sh (make test, make deb) runs it and checks the packages.
 # Needs dpkg-dev, debhelper and lintian: scripts/install-deps.sh installs them.
 set -euo pipefail
+# A failing command under set -e would exit with its own status (2 is
+# lintian's here): every such failure is 1.
+trap 'exit 1' ERR
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 
@@ -27,7 +31,10 @@ if [ "$changelog" != "$version" ]; then
 fi
 
 tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT INT TERM HUP
+trap 'rm -rf "$tmp"' EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
 src=$tmp/lgalloc-$version
 mkdir -p "$src"
 # Tracked and new (not ignored) files as they are in the work tree.
