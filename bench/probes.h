@@ -10,6 +10,7 @@
 #ifndef LGBENCH_PROBES_H
 #define LGBENCH_PROBES_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define LGBENCH_PROBE_VERSION 2 /* 2: row_end carries p50_ns and p99_ns */
@@ -17,13 +18,19 @@
 /* The selection a tracer writes into the traced process (process_vm_writev
  * or /proc/PID/mem at the dynamic symbol lgbench_probe_ctl); the
  * environment variables LGBENCH_OP_STRIDE and LGBENCH_OP_SLOW_NS set the
- * starting values.  Read (relaxed) at every operation while the op_end
- * semaphore is set, so a change applies within an operation. */
+ * starting values.  Each thread reads them (relaxed loads, one per field)
+ * at its sampled operations only (every operation while the stride is 0),
+ * so a change applies from a thread's next sample on (bench/runner.c). */
 struct lgbench_probe_ctl {
 	uint32_t version; /* LGBENCH_PROBE_VERSION, written by lgbench */
 	uint32_t stride;  /* op_begin and op_end on every stride-th operation of a thread; 0: none */
 	uint64_t slow_ns; /* op_end (alone unless sampled) for every operation >= slow_ns; 0: none */
 };
+
+/* lgtrace writes the fields at these offsets (tools/lgtrace/target.h). */
+_Static_assert(offsetof(struct lgbench_probe_ctl, stride) == 4 &&
+		       offsetof(struct lgbench_probe_ctl, slow_ns) == 8,
+	       "lgbench_probe_ctl's layout is read by tracers");
 
 extern struct lgbench_probe_ctl lgbench_probe_ctl;
 

@@ -217,6 +217,8 @@ static __always_inline struct thread_state *thread_state(__u64 id, bool claim)
  */
 __u32 bench_ktgid = 0;
 __u32 bench_cur = 0;
+/* Rows lgbench started beyond the LGT_BENCH_ROWS kept (user space says so). */
+__u64 bench_rows_dropped = 0;
 /* The selection lgtrace wrote into lgbench_probe_ctl (user space sets it). */
 __u64 bench_stride = 0;
 __u64 bench_slow_ns = 0;
@@ -526,7 +528,8 @@ static __always_inline void fault_done(__u64 id, struct mem_cgroup *memcg)
 		__sync_fetch_and_add(&diag.faults_no_entry, 1);
 		count_fault(LGT_POOL_OTHER, false, false, false, 0, false);
 		proc_count(true, false, false);
-		bench_fault(id, NULL, false, false);
+		/* Inside the task's own system call: its operation met it. */
+		bench_fault(id, thread_state(id, false), false, false);
 		return;
 	}
 	if (ts->fault_start)
@@ -691,9 +694,11 @@ int BPF_PROG(fault_gup, struct vm_area_struct *vma, unsigned long address, unsig
 	struct lgt_pool_stats *s;
 	bool major, swap, own = false;
 
+	__u64 id = bpf_get_current_pid_tgid();
+
 	if (noop || regs || (ret & (error | VMF(RETRY))))
 		return 0;
-	if (!is_target(bpf_get_current_pid_tgid()))
+	if (!is_target(id))
 		return 0;
 	major = (ret & VMF(MAJOR)) || (flags & bpf_core_enum_value(enum fault_flag, FAULT_FLAG_TRIED));
 	if (!(ret & VMF(COMPLETED)))
@@ -705,6 +710,7 @@ int BPF_PROG(fault_gup, struct vm_area_struct *vma, unsigned long address, unsig
 	if (swap && s)
 		__sync_fetch_and_add(&s->swapins, 1);
 	proc_count(true, major, swap);
+	bench_fault(id, thread_state(id, false), major, swap);
 	return 0;
 }
 
@@ -1420,9 +1426,13 @@ int BPF_USDT(bench_row_start, __u32 row, const char *mode, const char *name, __u
 
 	if (!bench_ktgid)
 		bench_ktgid = bpf_get_current_pid_tgid() >> 32;
-	r = bench_row(row);
-	if (!r)
+	if ((__u32)(bpf_get_current_pid_tgid() >> 32) != bench_ktgid)
 		return 0;
+	r = bench_row(row);
+	if (!r) {
+		__sync_fetch_and_add(&bench_rows_dropped, 1);
+		return 0;
+	}
 	r->seen = 1;
 	r->threads = threads;
 	r->stride = bench_stride;

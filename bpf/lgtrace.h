@@ -239,7 +239,6 @@ enum lgt_work {
 	LGT_W_LOCK_CONT,    /* of which contended */
 	LGT_W_LOCK_WAIT_NS, /* summed wait, all acquisitions */
 	LGT_W_URING,	    /* io_uring madvise submissions */
-	LGT_W_OPS_IGNORED,  /* op_end outside a measured window or of another row */
 	LGT_NUM_WORK,
 };
 

@@ -16,7 +16,7 @@ static const char *const work_keys[] = {
 	"minor_faults",	       "major_faults",	    "swapins",	     "mmap_lock_acquisitions",
 	"mmap_lock_contended", "mmap_lock_wait_ns", "uring_madvise",
 };
-_Static_assert(sizeof(work_keys) / sizeof(work_keys[0]) == LGT_W_OPS_IGNORED, "a key per work counter");
+_Static_assert(sizeof(work_keys) / sizeof(work_keys[0]) == LGT_NUM_WORK, "a key per work counter");
 
 unsigned long long bench_slot_lower(unsigned slot)
 {
@@ -135,8 +135,13 @@ static void print_row(FILE *o, const struct bench_report *b, unsigned i)
 		fputs(": did not end while traced\n", o);
 		return;
 	}
-	if (r->status || !r->ops || !r->window_ns) {
-		fprintf(o, ": failed (lgbench's error %d), no figures\n", r->status);
+	if (r->status) {
+		fprintf(o, ": failed (lgbench's error %d: %s), no figures\n", r->status,
+			strerror(-r->status));
+		return;
+	}
+	if (!r->ops || !r->window_ns) {
+		fputs(": no operation measured, no figures\n", o);
 		return;
 	}
 	fprintf(o, ": %.4g ops/s (%llu ops in %.3f s), p50 %s, p99 %s\n", ops / secs,
@@ -145,7 +150,7 @@ static void print_row(FILE *o, const struct bench_report *b, unsigned i)
 	fputs("  kernel per op:", o);
 	static const char *const text[] = {"minor faults", "major faults", "swap-ins",	      "mmap_lock",
 					   "contended",	   "ns waited",	   "io_uring madvise"};
-	for (int k = 0; k < LGT_W_OPS_IGNORED; k++) {
+	for (int k = 0; k < LGT_NUM_WORK; k++) {
 		fprintf(o, "%s",
 			k == LGT_W_LOCK_CONT	  ? " ("
 			: k == LGT_W_LOCK_WAIT_NS ? ", "
@@ -200,6 +205,9 @@ void bench_print(FILE *o, const struct bench_report *b)
 	}
 	if (!seen)
 		fputs("no lgbench row ran while traced\n", o);
+	if (b->rows_dropped)
+		fprintf(o, "%llu lgbench rows beyond the first %u not reported (lgtrace keeps %u)\n",
+			b->rows_dropped, b->nrows, b->nrows);
 }
 
 /* A real, rounded to an integer when it counts operations. */
@@ -226,7 +234,7 @@ static json_t *json_row(const struct bench_report *b, unsigned i)
 			ok ? json_integer((json_int_t)r->p50_ns) : json_null(), "p99_ns",
 			ok ? json_integer((json_int_t)r->p99_ns) : json_null());
 	per_op = ok ? json_object() : json_null();
-	for (int k = 0; ok && per_op && k < LGT_W_OPS_IGNORED; k++)
+	for (int k = 0; ok && per_op && k < LGT_NUM_WORK; k++)
 		json_object_set_new(per_op, work_keys[k],
 				    b->have_work[k] ? json_real((double)w->v[k] / ops) : json_null());
 	if (!row || !per_op || json_object_set_new(row, "per_op", per_op) ||
@@ -299,7 +307,8 @@ json_t *bench_json(const struct bench_report *b)
 	}
 	if (!rows)
 		return NULL;
-	doc = json_pack("{s{sI sI so} so}", "sampling", "stride", (json_int_t)b->stride, "slow_ns",
-			(json_int_t)b->slow_ns, "how", lg_json_string(how), "rows", rows);
+	doc = json_pack("{s{sI sI so} so sI}", "sampling", "stride", (json_int_t)b->stride, "slow_ns",
+			(json_int_t)b->slow_ns, "how", lg_json_string(how), "rows", rows, "rows_dropped",
+			(json_int_t)b->rows_dropped);
 	return doc;
 }

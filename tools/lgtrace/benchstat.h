@@ -67,6 +67,7 @@ struct bench_report {
 	const struct lgt_bench_row *rows; /* by lgbench's row index; rows[i].seen tells which ran */
 	const struct lgt_bench_work *work;
 	unsigned nrows;
+	unsigned long long rows_dropped; /* rows lgbench started beyond the nrows kept */
 };
 
 /* "every 4096th operation of each thread, and every operation of 100000 ns

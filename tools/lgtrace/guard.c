@@ -17,7 +17,9 @@
 
 #include "common/procfs.h"
 
-#define GUARD_QUIT 'q'
+#define GUARD_QUIT    'q'
+#define GUARD_SCANS   20    /* after lgtrace is gone: scans of the procs map, */
+#define GUARD_SCAN_US 50000 /* this far apart */
 
 /* Continue every traced process that is stopped.  A process stopped by
  * someone else (a Ctrl-Z in its terminal) is continued too: the guard
@@ -67,7 +69,18 @@ static _Noreturn void guard_main(int rfd, int procs_fd)
 		n = read(rfd, &b, 1);
 	while (n < 0 && errno == EINTR);
 	if (n == 0) {
-		unsigned resumed = resume_all(procs_fd);
+		unsigned resumed = 0;
+
+		/* lgtrace's descriptors close one by one as it dies: the pipe
+		 * may close before the BPF link that stops processes at exec,
+		 * and a SIGSTOP sent just before takes effect only when its
+		 * task next returns to user space.  So look again for a second:
+		 * by then the links are gone and every such stop has landed. */
+		for (int i = 0; i < GUARD_SCANS; i++) {
+			resumed += resume_all(procs_fd);
+			if (i + 1 < GUARD_SCANS)
+				usleep(GUARD_SCAN_US);
+		}
 
 		if (resumed)
 			fprintf(stderr,

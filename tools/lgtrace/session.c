@@ -621,6 +621,10 @@ static int report_bench(struct run *r, json_t *doc)
 	};
 	int err = rows && work ? loader_bench_collect(r->skel, rows, work, LGT_BENCH_ROWS) : -ENOMEM;
 
+	b.rows_dropped = r->skel->bss->bench_rows_dropped;
+	if (b.rows_dropped)
+		lgt_warn("--bench: lgbench ran %llu rows beyond the %u lgtrace keeps: not reported",
+			 b.rows_dropped, LGT_BENCH_ROWS);
 	if (!err && doc) {
 		json_t *bench = bench_json(&b);
 		err = bench && !json_object_set_new(doc, "bench", bench) ? 0 : -ENOMEM;
@@ -732,6 +736,10 @@ int session_run(const struct lgtrace_opts *o)
 
 		finish(&r);
 		ret = print_report(&r, secs) ? 1 : exit_status(&r);
+		/* The selection could not be written again after lgbench's exec
+		 * (said then): the rows' figures would be missing. */
+		if (opt->bench && r.tg.bench_pid && r.tg.bench_err)
+			ret = ret ? ret : 1;
 		if (opt->bench && !r.tg.bench_pid) {
 			if (!r.tg.bench_err)
 				lgt_warn("--bench: no traced process had lgbench's probes "

@@ -295,11 +295,8 @@ static void attach_usdt(struct target *t, struct tproc *p, const char *file, con
  */
 static int write_selection(struct target *t, struct tproc *p, const char *name, __u64 ctl)
 {
-	struct {
-		__u32 stride;
-		__u64 slow_ns;
-	} __attribute__((packed)) sel = {t->bench_stride, t->bench_slow_ns};
-	__u32 version = 0;
+	__u32 stride = t->bench_stride, version = 0;
+	__u64 slow_ns = t->bench_slow_ns;
 	int err;
 
 	if (read_target(p->pid, ctl, &version, sizeof(version)) != (ssize_t)sizeof(version)) {
@@ -315,7 +312,13 @@ static int write_selection(struct target *t, struct tproc *p, const char *name, 
 			 name, p->pid, version, LGBENCH_CTL_VERSION_MIN, LGBENCH_CTL_VERSION_MAX);
 		return -EPROTO;
 	}
-	if (write_target(p->pid, ctl + 4, &sel, sizeof(sel)) != (ssize_t)sizeof(sel)) {
+	/* Each field on its own, slow_ns first: lgbench's threads load them
+	 * (atomically, each) while they run; one 12-byte copy could be seen
+	 * torn inside slow_ns. */
+	if (write_target(p->pid, ctl + LGBENCH_CTL_SLOW_NS_OFF, &slow_ns, sizeof(slow_ns)) !=
+		    (ssize_t)sizeof(slow_ns) ||
+	    write_target(p->pid, ctl + LGBENCH_CTL_STRIDE_OFF, &stride, sizeof(stride)) !=
+		    (ssize_t)sizeof(stride)) {
 		err = -errno;
 		lgt_warn("--bench: cannot write lgbench_probe_ctl in PID %d: %s", p->pid, strerror(-err));
 		return err;
@@ -385,10 +388,14 @@ void target_attach_areas(struct target *t, struct tproc *p)
 		/* lgbench executes itself again at its start (bench/rows_peer.c):
 		 * the new image needs the selection too (the probes, on the
 		 * file for that PID, stay). */
-		if (t->bench && info.has_bench && info.bench_ctl && t->bench_pid == p->pid)
-			write_selection(t, p, name,
-					info.bench_ctl + (info.is_dyn ? start - info.first_vaddr : 0));
-		else if (t->bench && info.has_bench && !t->bench_pid && !t->bench_err) {
+		if (t->bench && info.has_bench && info.bench_ctl && t->bench_pid == p->pid) {
+			/* Without it the new image reports nothing (its stride
+			 * is the environment's): the report would be empty. */
+			int err = write_selection(
+				t, p, name, info.bench_ctl + (info.is_dyn ? start - info.first_vaddr : 0));
+			if (err && !t->bench_err)
+				t->bench_err = err;
+		} else if (t->bench && info.has_bench && !t->bench_pid && !t->bench_err) {
 			if (!info.bench_ctl) {
 				lgt_warn("--bench: %s has lgbench's probes but no dynamic symbol "
 					 "lgbench_probe_ctl",

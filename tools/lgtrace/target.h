@@ -101,5 +101,8 @@ void target_detach(struct target *t);
 /* lgbench_probe_ctl's layout (bench/probes.h), the versions with it. */
 #define LGBENCH_CTL_VERSION_MIN 2 /* row_end with p50_ns and p99_ns */
 #define LGBENCH_CTL_VERSION_MAX 2
+/* struct lgbench_probe_ctl (bench/probes.h): u32 version, u32 stride, u64 slow_ns. */
+#define LGBENCH_CTL_STRIDE_OFF	4
+#define LGBENCH_CTL_SLOW_NS_OFF 8
 
 #endif /* LGTRACE_TARGET_H */
