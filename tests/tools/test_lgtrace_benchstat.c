@@ -143,13 +143,16 @@ static void test_json_nulls(void **state)
 	assert_true(json_is_null(json_object_get(
 		json_object_get(json_array_get(json_object_get(row, "ccdf"), 0), "by_cause"), "off_cpu")));
 	json_decref(j);
-	/* A failed row: its figures null, no tail. */
+	/* A failed row: its figures null, no tail.  Rows beyond those kept:
+	 * counted. */
 	rows[0].status = -12;
+	b.rows_dropped = 3;
 	j = bench_json(&b);
 	row = json_array_get(json_object_get(j, "rows"), 0);
 	assert_true(json_is_null(json_object_get(row, "ops_per_sec")) &&
 		    json_is_null(json_object_get(row, "tail")) &&
 		    json_is_null(json_object_get(row, "per_op")));
+	assert_int_equal(json_integer_value(json_object_get(j, "rows_dropped")), 3);
 	json_decref(j);
 	free(rows);
 }
