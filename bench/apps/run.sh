@@ -118,20 +118,35 @@ if [ "$trace" = 1 ]; then
 	fi
 fi
 
+# app_command APP ALLOC: app_cmd=(APP's script under allocator ALLOC).
+app_command() {
+	app_cmd=(env -u LD_PRELOAD)
+	[ -n "${so[$2]}" ] && app_cmd=(env LD_PRELOAD="${so[$2]}")
+	app_cmd+=("bench/apps/$1.sh")
+	[ "$quick" = 1 ] && app_cmd+=(--quick)
+	return 0
+}
+
+# in_session CMD...: CMD in a session of its own (the INT/TERM trap kills
+# its whole group), waited for; its status.
+in_session() {
+	local rc
+	setsid "$@" &
+	child=$!
+	wait "$child"
+	rc=$?
+	child=
+	return $rc
+}
+
 # run_one APP ALLOC ROUND: one timed run, one CSV line on runs.csv.
 # Columns: app,allocator,round,status,wall_s,max_rss_kib,minflt,majflt,output_sha256,note
 runs=$tmp/runs.csv
 run_one() {
 	local app=$1 alloc=$2 round=$3 rc status note="" sha t
-	local pre=(env -u LD_PRELOAD)
-	[ -n "${so[$alloc]}" ] && pre=(env LD_PRELOAD="${so[$alloc]}")
-	setsid /usr/bin/time -f '%e %M %R %F' -o "$tmp/time" \
-		"${pre[@]}" "bench/apps/$app.sh" $([ "$quick" = 1 ] && echo --quick) \
-		>"$tmp/out" 2>"$tmp/err" &
-	child=$!
-	wait "$child"
+	app_command "$app" "$alloc"
+	in_session /usr/bin/time -f '%e %M %R %F' -o "$tmp/time" "${app_cmd[@]}" >"$tmp/out" 2>"$tmp/err"
 	rc=$?
-	child=
 	sha=$(sed -n '$s/^output-sha256 \([0-9a-f]\{64\}\)$/\1/p' "$tmp/out")
 	if [ "$rc" = 77 ]; then
 		status=skipped note=$(grep -v '^Command exited' "$tmp/err" | tail -1)
@@ -160,16 +175,11 @@ run_one() {
 traces=$tmp/traces.csv
 trace_one() {
 	local app=$1 alloc=$2 rc line
-	local pre=(env -u LD_PRELOAD)
-	[ -n "${so[$alloc]}" ] && pre=(env LD_PRELOAD="${so[$alloc]}")
+	app_command "$app" "$alloc"
 	# The workload's stdout goes to a file: lgtrace's own is the JSON.
-	setsid "$lgtrace" --json --as-root --latency-sample 1 -- sh -c 'out=$1; shift; exec "$@" >"$out"' sh "$tmp/tout" \
-		"${pre[@]}" "bench/apps/$app.sh" $([ "$quick" = 1 ] && echo --quick) \
-		>"$tmp/trace.json" 2>"$tmp/trace.err" &
-	child=$!
-	wait "$child"
+	in_session "$lgtrace" --json --as-root --latency-sample 1 -- sh -c 'out=$1; shift; exec "$@" >"$out"' sh \
+		"$tmp/tout" "${app_cmd[@]}" >"$tmp/trace.json" 2>"$tmp/trace.err"
 	rc=$?
-	child=
 	if [ "$rc" != 0 ] || ! line=$(jq -r '[.seconds,
 		([.pools[] | select(.class_log2 != null) | .faults] | add // 0),
 		([.pools[] | select(.pool == "other") | .faults] | add // 0),
