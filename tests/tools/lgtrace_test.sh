@@ -722,22 +722,30 @@ fi
 # SIGKILL to lgtrace while a process it stopped at an exec waits for it: its guard
 # process continues that process.  lgtrace is itself stopped first, so that the
 # exec surely happens (and is stopped by the BPF side) while nobody resumes it.
+# (sh says it is past its own exec and entry stops, with a builtin, before
+# lgtrace is stopped; the write to the FIFO cannot block for good.)
 mkfifo "$TMP/guard.fifo"
-"$LGTRACE" -- sh -c 'read x <"$1"; exec sleep 0.5' sh "$TMP/guard.fifo" >/dev/null 2>"$TMP/guard.err" &
+"$LGTRACE" -- sh -c ': >"$2"; read x <"$1"; exec sleep 0.5' sh "$TMP/guard.fifo" "$TMP/guard.ready" \
+	>/dev/null 2>"$TMP/guard.err" &
 ltp=$!
 BG+=($ltp)
-for i in $(seq 100); do grep -q "tracing PID" "$TMP/guard.err" && break; sleep 0.1; done
+for i in $(seq 100); do [ -e "$TMP/guard.ready" ] && break; sleep 0.1; done
 gsh=$(sed -n 's/.*tracing PID \([0-9]*\).*/\1/p' "$TMP/guard.err")
 kill -STOP "$ltp"
-echo go >"$TMP/guard.fifo"
+timeout 10 sh -c 'echo go >"$0"' "$TMP/guard.fifo"
 st=
 for i in $(seq 100); do st=$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null); [ "$st" = T ] && break; sleep 0.1; done
 kill -KILL "$ltp"
 wait "$ltp" 2>/dev/null
 # sleep 0.5 runs to its end once continued: bounded wait, not a timing assertion.
-for i in $(seq 100); do [ -e "/proc/$gsh" ] && [ "$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null)" != Z ] || break; sleep 0.1; done
+# (The guard says how many it continued after its last scan, a second on.)
+for i in $(seq 100); do
+	{ [ ! -e "/proc/$gsh" ] || [ "$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null)" = Z ]; } &&
+		grep -q "its guard continued" "$TMP/guard.err" && break
+	sleep 0.1
+done
 if [ "$st" = T ] && { [ ! -e "/proc/$gsh" ] || [ "$(awk '{print $3}' "/proc/$gsh/stat")" = Z ]; } &&
-	grep -q "its guard continued 1 stopped process$" "$TMP/guard.err"; then
+	grep -Eq "its guard continued [0-9]+ stopped process(es)?$" "$TMP/guard.err"; then
 	pass "SIGKILLed lgtrace: the process it stopped at an exec is continued and ends"; else
 	fail "SIGKILLed lgtrace: the process it stopped at an exec is continued and ends" \
 		"PID $gsh was '$st', now '$(awk '{print $3}' "/proc/$gsh/stat" 2>/dev/null)': $(tail -2 "$TMP/guard.err")"

@@ -530,8 +530,6 @@ int loader_open(struct lgtrace_bpf **skel, bool have[NUM_FEATURES], pid_t pid, c
 	 * would only cost without it; its maps take no room. */
 	s->rodata->bench = o->bench;
 	if (!o->bench) {
-		if (have[FEAT_OFFCPU])
-			feature_na(have, FEAT_OFFCPU, "sched_switch: loaded with --bench only");
 		bpf_program__set_autoload(s->progs.bench_switch, false);
 		bpf_map__set_max_entries(s->maps.bench_rows, 1);
 		bpf_map__set_max_entries(s->maps.bench_work, 1);
