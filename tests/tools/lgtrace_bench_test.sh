@@ -143,7 +143,7 @@ if bench main -- --threads 1,2 --rows ideal-pool,lgalloc,sysalloc+nohuge+touch "
 				.tail.causes.none.ops == 0' <<<"$(row main "$r" "$t")"
 	done
 	check "json: sampling says the defaults and how" \
-		jqe '.bench.sampling | .stride == 4096 and .slow_ns == 100000 and (.how | test("4096th"))' \
+		jqe '.bench.rows_dropped == 0 and (.bench.sampling | .stride == 4096 and .slow_ns == 100000 and (.how | test("4096th")))' \
 		"$TMP/main.json"
 	check "json: every row has the plan's members, six causes, CCDF bands by cause" jqe '
 		def cause: . == null or (keys == ["mean_ns", "ops", "share", "time_share"]);

@@ -738,12 +738,14 @@ static int write_pools(FILE *o, const json_t *pools)
 }
 
 /* lgtrace --bench's object: its sampling on the first line, then a row a
- * line. */
+ * line, then rows_dropped. */
 static int write_bench(FILE *o, const json_t *bench)
 {
 	if (fputs("{\"sampling\": ", o) == EOF || lg_json_dump(json_object_get(bench, "sampling"), o) ||
 	    fputs(", \"rows\": ", o) == EOF ||
-	    write_lines(o, json_object_get(bench, "rows"), lg_json_dump, "\n  ]") || fputc('}', o) == EOF)
+	    write_lines(o, json_object_get(bench, "rows"), lg_json_dump, "\n  ]") ||
+	    fputs(", \"rows_dropped\": ", o) == EOF ||
+	    lg_json_dump(json_object_get(bench, "rows_dropped"), o) || fputc('}', o) == EOF)
 		return -EIO;
 	return 0;
 }
