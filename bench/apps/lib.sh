@@ -13,7 +13,9 @@
 #     byte for byte;
 #   - --quick takes seconds (make test), the full run tens of seconds.
 #
-#   apps_init NAME "$@"   parse --quick (sets QUICK=1), make $WORK, set traps
+#   apps_init NAME "$@"   parse --quick (sets QUICK=1), make $WORK, set traps;
+#                         at exit, apps_on_exit runs first if the workload
+#                         defines it (to stop what it started), then $WORK goes
 #   apps_need PROG...     exit 77 unless each PROG is on PATH
 #   apps_log_text LINES   write LINES lines of generated web-server log on
 #                         stdout (deterministic: the same bytes every run)
@@ -47,7 +49,7 @@ apps_init() {
 		[ -n "$APPS_OWN_BASE" ] && rm -rf "$APPS_OWN_BASE"
 		exit 1
 	}
-	trap 'rm -rf "$WORK" ${APPS_OWN_BASE:+"$APPS_OWN_BASE"}' EXIT
+	trap 'if declare -F apps_on_exit >/dev/null; then apps_on_exit; fi; rm -rf "$WORK" ${APPS_OWN_BASE:+"$APPS_OWN_BASE"}' EXIT
 	# A signal ends the script through the EXIT trap (bash runs it on exit).
 	trap 'exit 130' INT
 	trap 'exit 143' TERM

@@ -35,16 +35,8 @@
 # Exit status: 0 success; 1 failure (message on stderr); 2 usage; 77 cannot
 # run here (no PostgreSQL 15 binaries; no user to run the server as).
 set -u
-prog=postgres.sh
-die() { echo "$prog: $*" >&2; exit 1; }
-cannot() { echo "$prog: cannot run: $*" >&2; exit 77; }
-
-quick=0
-case "${1:-}" in
---quick) quick=1 ;;
-"") ;;
-*) echo "usage: $0 [--quick]" >&2; exit 2 ;;
-esac
+die() { echo "postgres.sh: $*" >&2; exit 1; }
+cannot() { echo "postgres.sh: cannot run: $*" >&2; exit 77; }
 
 # Only the server gets the preload: this script (re-executed without it,
 # so that its subshells do not print statistics), its helpers and the
@@ -54,6 +46,11 @@ if [ -n "${LD_PRELOAD:-}" ]; then
 fi
 preload=${_POSTGRES_SH_PRELOAD:-}
 unset _POSTGRES_SH_PRELOAD
+# The contract's options, work directory and traps (lib.sh); apps_on_exit
+# below stops the server first.
+. "$(dirname "$0")/lib.sh"
+apps_init postgres "$@"
+work=$WORK
 srvenv=(env)
 [ -n "$preload" ] && srvenv+=(LD_PRELOAD="$preload")
 
@@ -63,7 +60,7 @@ for b in initdb postgres psql pg_isready; do
 done
 sqldir=$(cd "$(dirname "$0")/postgres" && pwd) || die "bench/apps/postgres/ not found beside $0"
 
-if [ $quick -eq 1 ]; then
+if [ "$QUICK" -eq 1 ]; then
 	rows=400000 repeats=1 copy_rows=400000 big_rows=2 big_mib=40
 else
 	rows=2200000 repeats=3 copy_rows=1000000 big_rows=3 big_mib=48
@@ -87,9 +84,9 @@ else
 	user=$(id -un)
 fi
 
-base='' work='' pid=''
+pid=''
 granted=() # "MODE DIR" of directories given search permission, restored at exit
-cleanup() {
+apps_on_exit() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -INT "$pid" 2>/dev/null # fast shutdown: backends end, postmaster exits
 		for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
@@ -108,28 +105,14 @@ cleanup() {
 			/^ +[0-9]+( +[0-9]+)+$/ && c != "" {if (h != "") print h "\n" c; h = ""; print}' \
 			"$work/server.log" >&2
 	fi
-	[ -n "$work" ] && rm -rf "$work"
-	[ -n "$base" ] && rm -rf "$base"
-	work='' base=''
 	local m
 	for m in "${granted[@]}"; do chmod "${m%% *}" "${m#* }"; done
 	granted=()
 }
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-trap 'exit 129' HUP
 
-if [ -n "${APPS_TMPDIR:-}" ]; then
-	work=$(mktemp -d "$APPS_TMPDIR/postgres.XXXXXX") || die "mktemp -d in APPS_TMPDIR=$APPS_TMPDIR failed"
-else
-	base=$(mktemp -d) || die "mktemp -d failed"
-	chmod 711 "$base" || die "chmod 711 $base failed"
-	work=$(mktemp -d "$base/postgres.XXXXXX") || die "mktemp -d in $base failed"
-fi
 if [ ${#as[@]} -gt 0 ]; then
 	chown "$user:" "$work" || die "chown $user $work failed"
-	# A runner's mktemp -d is root's alone (0700): the server's user gets
+	# A mktemp -d is root's alone (0700): the server's user gets
 	# search permission on the directories above $work that deny it, for
 	# the run only (their modes are restored on exit).
 	d=${work%/*}
@@ -203,4 +186,4 @@ if grep -q 'temporary file' "$work/server.log"; then
 fi
 [ -n "${POSTGRES_RESULTS:-}" ] && cp "$work/results" "$POSTGRES_RESULTS"
 echo "postgres: queries took $(awk -v a="$start" -v b="$end" 'BEGIN {printf "%.1f", b - a}') s"
-echo "output-sha256 $(sha256sum <"$work/results" | cut -d' ' -f1)"
+apps_finish "$work/results"

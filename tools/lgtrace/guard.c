@@ -16,10 +16,11 @@
 #include <bpf/bpf.h>
 
 #include "common/procfs.h"
+#include "common/timeutil.h"
 
 #define GUARD_QUIT    'q'
-#define GUARD_SCANS   20    /* after lgtrace is gone: scans of the procs map, */
-#define GUARD_SCAN_US 50000 /* this far apart */
+#define GUARD_SCANS   20 /* after lgtrace is gone: scans of the procs map, */
+#define GUARD_SCAN_MS 50 /* this far apart */
 
 /* Continue every traced process that is stopped.  A process stopped by
  * someone else (a Ctrl-Z in its terminal) is continued too: the guard
@@ -79,7 +80,7 @@ static _Noreturn void guard_main(int rfd, int procs_fd)
 		for (int i = 0; i < GUARD_SCANS; i++) {
 			resumed += resume_all(procs_fd);
 			if (i + 1 < GUARD_SCANS)
-				usleep(GUARD_SCAN_US);
+				sleep_ms(GUARD_SCAN_MS);
 		}
 
 		if (resumed)
